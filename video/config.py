@@ -1,0 +1,54 @@
+"""Configuration of the cameras, the ingest pipeline and the detector."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dispatch.config import Coordinate, Identifier
+
+# A point of a mask polygon in image coordinates, each axis scaled to 0..1.
+ImagePoint = tuple[Annotated[float, Field(ge=0.0, le=1.0)], Annotated[float, Field(ge=0.0, le=1.0)]]
+Sensitivity = Literal["low", "medium", "high"]
+Profile = Literal["auto", "day", "night"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CameraConfig(Strict):
+    id: Identifier
+    name: str = Field(min_length=1)
+    source: str = Field(
+        min_length=1,
+        description="rtsp:// or rtsps:// URL, or a video file played back as if live (looped)",
+    )
+    grid: Identifier = Field(description="code of the grid cell the camera watches")
+    location: Coordinate = Field(description="[lon, lat] of the camera")
+    masks: list[Annotated[list[ImagePoint], Field(min_length=3)]] = Field(
+        default_factory=list, description="image regions (0..1 coordinates) never analysed"
+    )
+    sensitivity: Sensitivity = "medium"
+    profile: Profile = Field("auto", description="day/night detector profile; auto by scene")
+    enabled: bool = True
+
+
+class IngestConfig(Strict):
+    workers: int | None = Field(None, ge=1, le=64, description="worker processes; default cores")
+    preroll_s: float = Field(10.0, ge=0, le=120)
+    postroll_s: float = Field(10.0, ge=0, le=120)
+    open_timeout_s: float = Field(5.0, gt=0, le=60)
+    read_timeout_s: float = Field(3.0, gt=0, le=60)
+    backoff_max_s: float = Field(30.0, gt=0, le=600)
+    offline_after_s: float = Field(
+        60.0, gt=0, description="a camera down this long raises camera_offline"
+    )
+
+
+class DetectorConfig(Strict):
+    analysis_fps: float = Field(10.0, gt=0, le=30)
+    analysis_width: int = Field(320, ge=96, le=1920)
+    night_start_hour: int = Field(19, ge=0, le=23)
+    night_end_hour: int = Field(6, ge=0, le=23)
