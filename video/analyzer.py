@@ -1,0 +1,43 @@
+"""The seam between the ingest pipeline and the detector.
+
+The ingest decodes, scales each analysed frame to the size the analyser asks for and feeds it;
+the analyser is pure (no I/O, no threads, no asyncio) and keeps its state inside. An `Alarm` is
+the analyser's decision; the ingest turns it into a `video.detection.Detection` by adding the
+camera, an id, the wall time and the snapshot it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from video.detection import Box, DetectionKind
+
+BgrImage = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    kind: DetectionKind
+    box: Box
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+class FrameAnalyzer(Protocol):
+    @property
+    def analysis_fps(self) -> float:
+        """Frames per second the analyser wants; the ingest feeds at most this rate."""
+        ...
+
+    @property
+    def analysis_width(self) -> int:
+        """Width in pixels of the frames it wants (height keeps the aspect ratio)."""
+        ...
+
+    def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
+        """Analyse one frame taken at stream time `t` (s); return the alarms that rose on it."""
+        ...
