@@ -22,6 +22,14 @@ TeamKind = Literal["patrol", "security", "volunteer_brigade", "micro_station"]
 TravelMode = Literal["foot", "bicycle", "ebike", "vehicle"]
 
 
+DEFAULT_SPEEDS_KMH: dict[TravelMode, float] = {
+    "foot": 5.0,
+    "bicycle": 14.0,
+    "ebike": 20.0,
+    "vehicle": 30.0,
+}
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,7 +72,7 @@ class TeamConfig(Strict):
 class TravelConfig(Strict):
     road_factor: float = Field(1.3, ge=1.0, le=3.0, description="road distance / straight line")
     speeds_kmh: dict[TravelMode, Annotated[float, Field(gt=0, le=200)]] = Field(
-        default_factory=lambda: {"foot": 5.0, "bicycle": 14.0, "ebike": 20.0, "vehicle": 30.0}
+        default_factory=lambda: dict(DEFAULT_SPEEDS_KMH)
     )
     location_max_age_s: float = Field(120.0, gt=0, description="older phone fixes are stale")
 
