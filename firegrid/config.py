@@ -8,7 +8,9 @@ the user; it raises `ConfigError` with one `ConfigProblem` per wrong field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -192,8 +194,50 @@ def load_config(file: Path) -> TownshipConfig:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         problem = getattr(err, "problem", None) or str(err)
         raise ConfigError(file, [ConfigProblem(where, f"not valid YAML: {problem}")]) from None
+    data, problems = expand_env(data, os.environ)
+    if problems:
+        raise ConfigError(file, problems)
     config = parse_config(data, file)
     return _resolve_sources(config, file.parent)
+
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_env(
+    data: Any, env: Mapping[str, str], path: str = ""
+) -> tuple[Any, list[ConfigProblem]]:
+    """Replace `${NAME}` and `${NAME:-default}` in string values, so containers wire by env."""
+    problems: list[ConfigProblem] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        problems.append(
+            ConfigProblem(path or "(top level)", f"environment variable {name} is not set")
+        )
+        return match.group(0)
+
+    if isinstance(data, str):
+        return ENV_REF.sub(substitute, data), problems
+    if isinstance(data, list):
+        items = []
+        for i, item in enumerate(data):
+            value, found = expand_env(item, env, f"{path}[{i}]")
+            items.append(value)
+            problems += found
+        return items, problems
+    if isinstance(data, dict):
+        out = {}
+        for key, item in data.items():
+            value, found = expand_env(item, env, f"{path}.{key}" if path else str(key))
+            out[key] = value
+            problems += found
+        return out, problems
+    return data, problems
 
 
 def _resolve_sources(config: TownshipConfig, base: Path) -> TownshipConfig:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from firegrid.config import ConfigError, load_config, parse_config
+from firegrid.config import ConfigError, ConfigProblem, expand_env, load_config, parse_config
 
 DEMO = Path(__file__).resolve().parents[2] / "firegrid" / "demo" / "township.yaml"
 
@@ -109,3 +109,15 @@ def test_check_config_cli_exits_2_naming_the_field_without_traceback(tmp_path: P
     assert f"{path}: invalid township configuration" in result.stderr
     assert "cameras[3].grid: unknown grid cell 'nowhere'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_environment_variables_fill_values_and_missing_ones_are_named() -> None:
+    data = {"storage": {"redis_url": "${REDIS:-redis://localhost:6379/0}"}, "a": ["${CAM}"]}
+    expanded, problems = expand_env(data, {"CAM": "rtsp://camera:8554/fire"})
+    assert expanded == {
+        "storage": {"redis_url": "redis://localhost:6379/0"},
+        "a": ["rtsp://camera:8554/fire"],
+    }
+    assert problems == []
+    _, problems = expand_env(data, {})
+    assert problems == [ConfigProblem("a[0]", "environment variable CAM is not set")]

@@ -1,0 +1,218 @@
+// The dispatch console: live incidents with their snapshot, timeline and actions.
+// State is rebuilt from the event stream: the hub replays every event after `since`, then sends
+// live ones, so a reload or a dropped connection loses nothing.
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const token = params.get("token") || localStorage.getItem("firegrid.token") || "";
+if (params.get("token")) localStorage.setItem("firegrid.token", token);
+let lang = params.get("lang") || localStorage.getItem("firegrid.lang") || "zh";
+
+const incidents = new Map();   // incident id -> {id, events, state, opened}
+const cameras = new Map();     // camera id -> {id, name, state}
+let lastSeq = 0;
+let selected = null;
+let socket = null;
+let retryMs = 500;
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (I18N[lang] && I18N[lang][key]) || key;
+
+function applyLanguage() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  $("lang").textContent = lang === "zh" ? "EN" : "中文";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  renderAll();
+}
+
+function authHeaders() {
+  return { Authorization: `Bearer ${token}` };
+}
+
+async function loadCameras() {
+  try {
+    const res = await fetch("/api/cameras/status", { headers: authHeaders() });
+    if (!res.ok) return;
+    const body = await res.json();
+    for (const cam of body.cameras || []) {
+      cameras.set(cam.camera_id, { ...(cameras.get(cam.camera_id) || {}), ...cam });
+    }
+    renderCameras();
+  } catch (err) {
+    console.warn("camera status unavailable", err);
+  }
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const url = `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}&since=${lastSeq}`;
+  socket = new WebSocket(url);
+  socket.onopen = () => {
+    retryMs = 500;
+    $("link").className = "link online";
+    $("link").dataset.i18n = "online";
+    $("link").textContent = t("online");
+  };
+  socket.onmessage = (msg) => onFrame(JSON.parse(msg.data));
+  socket.onclose = () => {
+    $("link").className = "link offline";
+    $("link").dataset.i18n = "offline";
+    $("link").textContent = t("offline");
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 10000);
+  };
+}
+
+function onFrame(frame) {
+  if (frame.type === "hello" && frame.township) $("township").textContent = frame.township;
+  if (typeof frame.seq !== "number" || frame.seq === null) return;   // control frame
+  if (frame.seq <= lastSeq) return;                                   // already applied
+  lastSeq = frame.seq;
+  applyEvent(frame);
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ v: 1, type: "ack", seq: frame.seq }));
+  }
+}
+
+function applyEvent(ev) {
+  if (ev.type === "camera.offline" || ev.type === "camera.online") {
+    const id = ev.data.camera_id;
+    const state = ev.type === "camera.offline" ? "offline" : "online";
+    cameras.set(id, { ...(cameras.get(id) || { camera_id: id }), state, name: ev.data.camera_name });
+    renderCameras();
+  }
+  if (!ev.incident_id) return;
+  let inc = incidents.get(ev.incident_id);
+  if (!inc) {
+    inc = { id: ev.incident_id, events: [], state: "triggered", opened: null, fresh: true };
+    incidents.set(ev.incident_id, inc);
+  }
+  inc.events.push(ev);
+  if (ev.type === "incident.opened") {
+    inc.opened = ev;
+    inc.snapshot = ev.data.snapshot_url || ev.data.snapshot;
+  }
+  if (ev.type === "incident.transition") inc.state = ev.data.to;
+  if (ev.type === "incident.media" && ev.data.clip_url) inc.clip = ev.data.clip_url;
+  if (ev.type === "incident.media" && ev.data.snapshot_url) inc.snapshot = ev.data.snapshot_url;
+  if (ev.type === "dispatch.call_119") inc.call119 = true;
+  if (ev.type === "incident.opened" && selected === null) selected = inc.id;
+  renderAll();
+}
+
+function renderAll() {
+  renderIncidents();
+  renderDetail();
+  renderCameras();
+}
+
+function renderIncidents() {
+  const list = $("incident-list");
+  list.replaceChildren();
+  const items = [...incidents.values()].filter((i) => i.opened).reverse();
+  $("empty").hidden = items.length > 0;
+  for (const inc of items) {
+    const li = document.createElement("li");
+    li.className = `incident state-${inc.state}` + (inc.id === selected ? " selected" : "");
+    li.dataset.incident = inc.id;
+    const img = document.createElement("img");
+    img.src = inc.snapshot || "";
+    img.alt = "";
+    const text = document.createElement("div");
+    const d = inc.opened.data;
+    text.innerHTML = "";
+    const title = document.createElement("strong");
+    title.textContent = `${t(d.kind)} · ${d.camera_name || d.camera_id}`;
+    const meta = document.createElement("span");
+    const when = new Date(inc.opened.time * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB");
+    meta.textContent = `${when} · ${t(inc.state)}`;
+    text.append(title, document.createElement("br"), meta);
+    li.append(img, text);
+    li.onclick = () => { selected = inc.id; renderAll(); };
+    list.append(li);
+  }
+}
+
+function renderDetail() {
+  const inc = selected ? incidents.get(selected) : null;
+  $("detail").hidden = !inc || !inc.opened;
+  if (!inc || !inc.opened) return;
+  const d = inc.opened.data;
+  $("detail-title").textContent = `${t(d.kind)} · ${d.camera_name || d.camera_id}`;
+  $("detail-state").textContent = t(inc.state);
+  $("detail-state").className = `state state-${inc.state}`;
+  $("detail-snapshot").src = inc.snapshot || "";
+  const clip = $("detail-clip");
+  clip.hidden = !inc.clip;
+  if (inc.clip && clip.getAttribute("src") !== inc.clip) clip.src = inc.clip;
+  renderActions(inc);
+  const tl = $("timeline");
+  tl.replaceChildren();
+  for (const ev of inc.events) {
+    const li = document.createElement("li");
+    const when = new Date(ev.time * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB");
+    let what = t(ev.type);
+    if (ev.type === "incident.transition") what = `${t(ev.data.from)} → ${t(ev.data.to)}`;
+    li.textContent = `${when}  ${what}  (${ev.actor})`;
+    tl.append(li);
+  }
+  if (inc.call119) {
+    const li = document.createElement("li");
+    li.className = "call119";
+    li.textContent = t("call_119");
+    tl.append(li);
+  }
+}
+
+const ACTIONS = {
+  triggered: ["verify", "false_alarm"],
+  verified: ["false_alarm", "resolve"],
+  dispatched: ["resolve"],
+  responding: ["resolve"],
+  on_scene: ["resolve"],
+};
+
+function renderActions(inc) {
+  const box = $("actions");
+  box.replaceChildren();
+  for (const action of ACTIONS[inc.state] || []) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.action = action;
+    b.textContent = t(action === "false_alarm" ? "mark_false_alarm" : action);
+    b.onclick = () => act(inc.id, action);
+    box.append(b);
+  }
+}
+
+async function act(incidentId, action) {
+  const body = action === "resolve" ? { outcome: "extinguished" } : {};
+  const res = await fetch(`/api/incidents/${incidentId}/actions/${action}`, {
+    method: "POST",
+    headers: { ...authHeaders(), "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) alert(`${action}: ${(await res.text()).slice(0, 200)}`);
+}
+
+function renderCameras() {
+  const list = $("camera-list");
+  list.replaceChildren();
+  for (const cam of cameras.values()) {
+    const li = document.createElement("li");
+    li.className = `camera cam-${cam.state || "connecting"}`;
+    li.textContent = `${cam.name || cam.camera_id} · ${t("state_" + (cam.state || "connecting"))}`;
+    list.append(li);
+  }
+}
+
+$("lang").onclick = () => {
+  lang = lang === "zh" ? "en" : "zh";
+  localStorage.setItem("firegrid.lang", lang);
+  applyLanguage();
+};
+
+applyLanguage();
+loadCameras();
+setInterval(loadCameras, 5000);
+connect();
