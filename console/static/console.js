@@ -63,9 +63,14 @@ function connect() {
   };
 }
 
+function withToken(url) {
+  if (!url) return "";
+  return `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
+}
+
 function onFrame(frame) {
-  if (frame.type === "hello" && frame.township) $("township").textContent = frame.township;
-  if (typeof frame.seq !== "number" || frame.seq === null) return;   // control frame
+  if (frame.type === "error") console.warn("hub refused a message", frame);
+  if (!("seq" in frame)) return;                                      // control frame
   if (frame.seq <= lastSeq) return;                                   // already applied
   lastSeq = frame.seq;
   applyEvent(frame);
@@ -90,11 +95,11 @@ function applyEvent(ev) {
   inc.events.push(ev);
   if (ev.type === "incident.opened") {
     inc.opened = ev;
-    inc.snapshot = ev.data.snapshot_url || ev.data.snapshot;
+    inc.snapshot = withToken(ev.data.snapshot);
   }
+  if (ev.type === "incident.corroborated" && !inc.snapshot) inc.snapshot = withToken(ev.data.snapshot);
   if (ev.type === "incident.transition") inc.state = ev.data.to;
-  if (ev.type === "incident.media" && ev.data.clip_url) inc.clip = ev.data.clip_url;
-  if (ev.type === "incident.media" && ev.data.snapshot_url) inc.snapshot = ev.data.snapshot_url;
+  if (ev.type === "incident.media" && ev.data.clip) inc.clip = withToken(ev.data.clip);
   if (ev.type === "dispatch.call_119") inc.call119 = true;
   if (ev.type === "incident.opened" && selected === null) selected = inc.id;
   renderAll();
@@ -186,11 +191,11 @@ function renderActions(inc) {
 }
 
 async function act(incidentId, action) {
-  const body = action === "resolve" ? { outcome: "extinguished" } : {};
-  const res = await fetch(`/api/incidents/${incidentId}/actions/${action}`, {
+  const data = action === "resolve" ? { outcome: "extinguished" } : {};
+  const res = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/actions`, {
     method: "POST",
     headers: { ...authHeaders(), "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ v: 1, action, data }),
   });
   if (!res.ok) alert(`${action}: ${(await res.text()).slice(0, 200)}`);
 }

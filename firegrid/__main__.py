@@ -1,0 +1,3 @@
+from firegrid.cli import main
+
+main()
