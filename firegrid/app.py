@@ -33,6 +33,7 @@ from dispatch.responders import ResponderRegistry
 from dispatch.routes import add_dispatch_routes
 from dispatch.service import DispatchService
 from firegrid.config import TownshipConfig
+from firegrid.progress import progress_listener
 from video.config import CameraConfig
 from video.detection import CameraHealth, ClipReady, Detection
 from video.ingest.routes import add_ingest_routes
@@ -107,6 +108,12 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     cameras = {c.id: camera_ref(c) for c in config.cameras}
 
     hub.subscribe(dispatch.on_event)
+    hub.subscribe(
+        progress_listener(
+            lambda incident_id: hub.incident(incident_id).state,
+            lambda incident_id, action: hub.act(incident_id, action, None),
+        )
+    )
     for name in COMMANDS:
         hub.register_command(name, dispatch_command(dispatch, name))
 
