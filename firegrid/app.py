@@ -110,8 +110,7 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     hub.subscribe(dispatch.on_event)
     hub.subscribe(
         progress_listener(
-            lambda incident_id: hub.incident(incident_id).state,
-            lambda incident_id, action: hub.act(incident_id, action, None),
+            hub.incident, lambda incident_id, action, data: hub.act(incident_id, action, None, data)
         )
     )
     for name in COMMANDS:

@@ -2,54 +2,66 @@
 
 Dispatch owns call-ups; alerts owns the incident's state. This glue maps one to the other: the
 first call-up makes the incident `dispatched`, the first acceptance `responding` (the 1-minute
-response timer stops), the first arrival `on_scene` (the 3-minute timer stops). Later events of
-the same kind change nothing.
+response timer stops), the first arrival `on_scene` (the 3-minute timer stops). Every team called
+up joins the incident's teams, so its members' phones see the incident's own events too (its
+resolution first of all). Later events of the same kind change nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from alerts.errors import ClientError
 from alerts.events import Event
-from alerts.lifecycle import STATES, State
+from alerts.lifecycle import STATES, Incident, State
 
+CALLS = ("dispatch.callup", "dispatch.team_added")
 # dispatch event -> (incident action, the state it brings the incident to)
-PROGRESS: dict[str, tuple[str, State]] = {
-    "dispatch.callup": ("dispatch", "dispatched"),
-    "dispatch.team_added": ("dispatch", "dispatched"),
+ADVANCES: dict[str, tuple[str, State]] = {
     "dispatch.accepted": ("respond", "responding"),
     "dispatch.arrived": ("arrive", "on_scene"),
 }
 
 
-def next_action(event: Event, state: State) -> str | None:
-    """The incident action `event` calls for, or None if the incident is already there."""
-    step = PROGRESS.get(event.type)
-    if step is None or state == "resolved":
+@dataclass(frozen=True, slots=True)
+class Step:
+    action: str
+    data: dict[str, Any]
+
+
+def next_step(event: Event, incident: Incident) -> Step | None:
+    """The incident action `event` calls for, or None when the incident is already there."""
+    state = incident.state
+    if state == "resolved":
         return None
-    action, target = step
-    if STATES.index(state) >= STATES.index(target):
-        return None
-    if action == "dispatch" and state not in ("triggered", "verified"):
-        return None
-    return action
+    if event.type in CALLS:
+        added = [t for t in event.audience_teams if t not in incident.teams]
+        if state in ("triggered", "verified"):
+            return Step("dispatch", {"teams": [*incident.teams, *added]})
+        return Step("assign", {"teams": [*incident.teams, *added]}) if added else None
+    if event.type in ADVANCES:
+        action, target = ADVANCES[event.type]
+        if STATES.index(state) < STATES.index(target):
+            return Step(action, {})
+    return None
 
 
-StateOf = Callable[[str], State]
-Act = Callable[[str, str], Awaitable[object]]
+IncidentOf = Callable[[str], Incident]
+Act = Callable[[str, str, dict[str, Any]], Awaitable[object]]
 
 
-def progress_listener(state_of: StateOf, act: Act) -> Callable[[Event], Awaitable[None]]:
+def progress_listener(incident_of: IncidentOf, act: Act) -> Callable[[Event], Awaitable[None]]:
     async def on_event(event: Event) -> None:
-        if event.incident_id is None or event.type not in PROGRESS:
+        if event.incident_id is None or event.type not in (*CALLS, *ADVANCES):
             return
-        action = next_action(event, state_of(event.incident_id))
-        if action is None:
+        step = next_step(event, incident_of(event.incident_id))
+        if step is None:
             return
         # an operator may have moved the incident meanwhile: a refusal is not a failure here
         try:
-            await act(event.incident_id, action)
+            await act(event.incident_id, step.action, step.data)
         except ClientError:
             return
 

@@ -66,7 +66,8 @@ class HubProcess:
         )
         ready = threading.Event()
         threading.Thread(target=self._pump, args=(ready,), daemon=True).start()
-        if not ready.wait(30 * UNIT) or not self.base:
+        # the first start on a cold machine imports OpenCV, PyAV and NumPy in three processes
+        if not ready.wait(60 * UNIT) or not self.base:
             self.stop()
             raise RuntimeError("hub did not start:\n" + "".join(self._lines[-40:]))
         return self
@@ -101,6 +102,8 @@ class HubProcess:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
         self._proc = None
 
 

@@ -37,7 +37,9 @@ async def test_demo_alarm_reaches_a_client_within_30_seconds_of_start(tmp_path: 
         base, token = match.group(1).decode(), match.group(2).decode()
         opened: list[tuple[float, dict[str, Any]]] = []
         # listen for the whole window: an alarm from an ordinary scene would fail the demo too
-        async with websockets.connect(f"{base.replace('http', 'ws')}/ws?token={token}") as ws:
+        async with websockets.connect(
+            f"{base.replace('http', 'ws')}/ws?token={token}&since=0"
+        ) as ws:
             try:
                 async with asyncio.timeout(35 * UNIT):
                     async for raw in ws:

@@ -1,39 +1,64 @@
-"""Dispatch news moves the incident forward once, never backward."""
+"""Dispatch news moves the incident forward once, never backward, and adds called teams."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from alerts.events import Event
-from alerts.lifecycle import State
-from firegrid.progress import next_action
+from alerts.lifecycle import Incident, State
+from firegrid.progress import Step, next_step
 
 
-def event(kind: str) -> Event:
-    data: dict[str, Any] = {"team_id": "t1"}
-    return Event(type=kind, time=0.0, actor="system", data=data, id="e", incident_id="i")
+def event(kind: str, team: str = "t2") -> Event:
+    return Event(
+        type=kind,
+        time=0.0,
+        actor="system",
+        data={"team_id": team},
+        id="e",
+        incident_id="i",
+        audience_teams=(team,),
+    )
+
+
+def incident(state: State, teams: tuple[str, ...] = ()) -> Incident:
+    return Incident(
+        id="i",
+        state=state,
+        opened_at=0.0,
+        updated_at=0.0,
+        grid="g",
+        kind="flame",
+        camera_id="c",
+        camera_name="c",
+        location=(120.0, 30.0),
+        confidence=0.9,
+        last_detection_at=0.0,
+        cameras=("c",),
+        detections=("d",),
+        teams=teams,
+    )
 
 
 @pytest.mark.parametrize(
-    ("kind", "state", "action"),
+    ("kind", "state", "teams", "step"),
     [
-        ("dispatch.callup", "triggered", "dispatch"),
-        ("dispatch.callup", "verified", "dispatch"),
-        ("dispatch.team_added", "verified", "dispatch"),
-        ("dispatch.callup", "dispatched", None),
-        ("dispatch.callup", "responding", None),
-        ("dispatch.accepted", "dispatched", "respond"),
-        ("dispatch.accepted", "responding", None),
-        ("dispatch.accepted", "on_scene", None),
-        ("dispatch.arrived", "dispatched", "arrive"),
-        ("dispatch.arrived", "responding", "arrive"),
-        ("dispatch.arrived", "on_scene", None),
-        ("dispatch.accepted", "resolved", None),
-        ("dispatch.declined", "dispatched", None),
-        ("incident.transition", "triggered", None),
+        ("dispatch.callup", "triggered", (), Step("dispatch", {"teams": ["t2"]})),
+        ("dispatch.callup", "verified", ("t1",), Step("dispatch", {"teams": ["t1", "t2"]})),
+        ("dispatch.team_added", "dispatched", ("t1",), Step("assign", {"teams": ["t1", "t2"]})),
+        ("dispatch.callup", "responding", ("t1",), Step("assign", {"teams": ["t1", "t2"]})),
+        ("dispatch.callup", "dispatched", ("t2",), None),
+        ("dispatch.accepted", "dispatched", ("t2",), Step("respond", {})),
+        ("dispatch.accepted", "responding", ("t2",), None),
+        ("dispatch.accepted", "on_scene", ("t2",), None),
+        ("dispatch.arrived", "dispatched", ("t2",), Step("arrive", {})),
+        ("dispatch.arrived", "responding", ("t2",), Step("arrive", {})),
+        ("dispatch.arrived", "on_scene", ("t2",), None),
+        ("dispatch.callup", "resolved", (), None),
+        ("dispatch.accepted", "resolved", ("t2",), None),
+        ("dispatch.declined", "dispatched", ("t2",), None),
+        ("incident.transition", "triggered", (), None),
     ],
 )
-def test_next_action(kind: str, state: State, action: str | None) -> None:
-    assert next_action(event(kind), state) == action
+def test_next_step(kind: str, state: State, teams: tuple[str, ...], step: Step | None) -> None:
+    assert next_step(event(kind), incident(state, teams)) == step

@@ -1,0 +1,150 @@
+"""A fire on a camera calls up the nearest teams, escalates when they stay silent, and a phone
+that accepts and arrives moves the incident to on-scene; all on the real hub, phones being real
+websocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from tests.conftest import UNIT
+from tests.hub_process import HubProcess, camera, township
+from video.footage import shipped_clip
+
+DONGSHAN = "330106003001"
+
+
+class Phone:
+    """A member's phone: collects the events it is shown, sends commands."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.events: list[dict[str, Any]] = []
+        self.results: dict[str, dict[str, Any]] = {}
+        self._changed = asyncio.Event()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            frame = json.loads(raw)
+            if "seq" in frame:
+                self.events.append(frame)
+            elif frame.get("type") in ("result", "error"):
+                self.results[frame.get("ref") or ""] = frame
+            self._changed.set()
+
+    async def wait_for(self, predicate: Any, within: float) -> dict[str, Any]:
+        async with asyncio.timeout(within):
+            while True:
+                for item in [*self.events, *self.results.values()]:
+                    if predicate(item):
+                        return item
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def command(self, name: str, incident_id: str) -> dict[str, Any]:
+        ref = f"{name}-{incident_id[:8]}"
+        frame = {"v": 1, "type": "command", "id": ref, "name": name, "incident_id": incident_id}
+        await self.ws.send(json.dumps(frame))
+        return await self.wait_for(lambda f: f.get("ref") == ref, 10 * UNIT)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self._reader
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[HubProcess]:
+    config = township(
+        [camera("cam-yard", str(shipped_clip("house6.mp4")), grid=DONGSHAN)],
+        dispatch={
+            "duty_leader": "leader-wang",
+            "escalation": {"ack_timeout_s": 4 * UNIT, "tier_size": 2, "page_leader_after_tier": 1},
+        },
+    )
+    process = HubProcess(config, tmp_path).start()
+    yield process
+    process.stop()
+
+
+def called(team: str) -> Any:
+    return lambda f: f.get("type") == "dispatch.callup" and f["data"]["team_id"] == team
+
+
+async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_scene(
+    hub: HubProcess,
+) -> None:
+    async def phone(token: str) -> Phone:
+        return Phone(await websockets.connect(f"{hub.ws_url}?token={token}&since=0"))
+
+    zhou = await phone("demo-member-zhou")  # Dongshan patrol: the incident's own cell
+    zheng = await phone("demo-member-zheng")  # Dongshan security guards: own cell
+    sun = await phone("demo-member-sun")  # Xixi patrol: the neighbouring cell
+    lv = await phone("demo-member-lv")  # Beiyuan micro station: the neighbouring cell
+    try:
+        first = await zhou.wait_for(called("team-dongshan-patrol"), 60 * UNIT)
+        incident = first["incident_id"]
+        assert first["data"]["tier"] == 1
+        await zheng.wait_for(called("team-dongshan-security"), 5 * UNIT)
+        # nobody in Dongshan answers: tier 2 reaches the neighbours by itself
+        escalated = await sun.wait_for(
+            lambda f: f.get("type") == "dispatch.callup" and f["data"]["tier"] == 2,
+            20 * UNIT,
+        )
+        responder = sun if escalated["data"]["team_id"] == "team-xixi-patrol" else lv
+        assert escalated["data"]["team_id"] in ("team-xixi-patrol", "team-beiyuan-station")
+        if responder is lv:
+            await lv.wait_for(called("team-beiyuan-station"), 5 * UNIT)
+        accepted = await responder.command("accept", incident)
+        assert accepted["type"] == "result", accepted
+        arrived = await responder.command("arrived", incident)
+        assert arrived["type"] == "result", arrived
+        on_scene = await responder.wait_for(
+            lambda f: f.get("type") == "incident.transition" and f["data"]["to"] == "on_scene",
+            10 * UNIT,
+        )
+        assert on_scene["incident_id"] == incident
+        # a phone sees only its own team's call-ups
+        assert all(
+            e["data"].get("team_id") in (None, "team-dongshan-patrol")
+            for e in zhou.events
+            if e["type"].startswith("dispatch.callup")
+        )
+    finally:
+        for p in (zhou, zheng, sun, lv):
+            await p.close()
+
+    timeline = await asyncio.to_thread(fetch_timeline, hub, incident)
+    kinds = [e["type"] for e in timeline]
+    for expected in (
+        "incident.opened",
+        "dispatch.callup",
+        "dispatch.timeout",
+        "dispatch.escalated",
+        "dispatch.leader_paged",
+        "dispatch.call_119",
+        "dispatch.accepted",
+        "dispatch.arrived",
+    ):
+        assert expected in kinds, (expected, kinds)
+    states = [e["data"]["to"] for e in timeline if e["type"] == "incident.transition"]
+    assert states == ["dispatched", "responding", "on_scene"], states
+
+
+def fetch_timeline(hub: HubProcess, incident: str) -> list[dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{hub.base}/api/incidents/{incident}/timeline",
+        headers={"Authorization": f"Bearer {hub.token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body: dict[str, Any] = json.loads(response.read())
+    events: list[dict[str, Any]] = body["events"]
+    return events
