@@ -86,6 +86,9 @@ class EscalationConfig(Strict):
         30.0, ge=0, description="own-cell teams go first when within this of the fastest ETA"
     )
     page_leader_after_tier: int = Field(2, ge=1, description="page the duty leader after it")
+    start_on: Literal["opened", "verified"] = Field(
+        "opened", description="start the call-up at the alarm, or once an operator verified it"
+    )
 
 
 class WebhookConfig(Strict):
@@ -93,6 +96,9 @@ class WebhookConfig(Strict):
     timeout_s: float = Field(5.0, gt=0, le=60)
     max_attempts: int = Field(4, ge=1, le=20)
     backoff_s: float = Field(1.0, gt=0, le=60, description="first retry delay; doubles")
+    remind_after_s: float = Field(
+        15.0, ge=0, le=600, description="a called team silent on the app this long gets SMS/voice"
+    )
 
 
 class DispatchConfig(Strict):
@@ -101,4 +107,7 @@ class DispatchConfig(Strict):
     webhook: WebhookConfig | None = None
     duty_leader: Identifier | None = Field(
         None, description="user id of the township duty leader paged on escalation"
+    )
+    duty_leader_phone: str | None = Field(
+        None, min_length=3, max_length=32, description="where the gateway pages the duty leader"
     )

@@ -14,12 +14,14 @@ Mounts:
 - `--pattern /path=WxH@FPS`: a live videotestsrc encoded with x264 (costs CPU, unlike files).
 
 Every media is shared by all its clients, like a camera. Once bound, the server prints
-`READY <port>` on stdout and serves until SIGTERM/SIGINT.
+`READY <port>` on stdout and serves until SIGTERM/SIGINT (or, with --exit-with-stdin, until
+its stdin closes, which happens when the process that started it dies).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -161,12 +163,22 @@ def build_server(host: str, port: int, specs: list[MountSpec]) -> GstRtspServer.
     return server
 
 
+def _quit_on_eof(fd: int, _condition: GLib.IOCondition, loop: GLib.MainLoop) -> bool:
+    if os.read(fd, 4096):
+        return True  # the parent wrote something; we ignore it and keep watching
+    loop.quit()
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--mount", action="append", default=[], metavar="/PATH=FILE[:loop]")
     parser.add_argument("--pattern", action="append", default=[], metavar="/PATH=WxH@FPS")
+    parser.add_argument(
+        "--exit-with-stdin", action="store_true", help="quit when stdin reaches end of file"
+    )
     args = parser.parse_args(argv)
     Gst.init(None)
     try:
@@ -178,13 +190,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give at least one --mount or --pattern")
     server = build_server(args.host, args.port, specs)
     try:
-        server.attach(None)
+        # create_source binds now and raises; attach() would only log and return 0.
+        server.create_source(None).attach(None)
     except GLib.Error as exc:
         print(f"rtsp_testserver: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     loop = GLib.MainLoop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signum, loop.quit)
+    if args.exit_with_stdin:
+        # The parent holds our stdin open; if it dies (even by SIGKILL), we see EOF and quit
+        # instead of lingering as an orphan holding a port.
+        GLib.io_add_watch(
+            sys.stdin.fileno(),
+            GLib.PRIORITY_DEFAULT,
+            GLib.IOCondition.IN | GLib.IOCondition.HUP | GLib.IOCondition.ERR,
+            _quit_on_eof,
+            loop,
+        )
     print(f"READY {server.get_bound_port()}", flush=True)
     loop.run()
     return 0
