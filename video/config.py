@@ -45,6 +45,9 @@ class IngestConfig(Strict):
     offline_after_s: float = Field(
         60.0, gt=0, description="a camera down this long raises camera_offline"
     )
+    activity_gate: bool = Field(
+        False, description="decode only keyframes while a camera's scene is still"
+    )
 
 
 class DetectorConfig(Strict):
@@ -52,3 +55,17 @@ class DetectorConfig(Strict):
     analysis_width: int = Field(320, ge=96, le=1920)
     night_start_hour: int = Field(19, ge=0, le=23)
     night_end_hour: int = Field(6, ge=0, le=23)
+    work_width: int = Field(
+        192, ge=64, le=640, description="width of the small image the classical stages run on"
+    )
+    window_s: float = Field(
+        2.0, gt=0, le=30, description="an alarm needs evidence in half of this window"
+    )
+    smoke_window_s: float = Field(
+        4.0, gt=0, le=60, description="smoke drifts slowly: its evidence window is longer"
+    )
+    cooldown_s: float = Field(60.0, ge=0, le=3600, description="quiet time after an alarm ends")
+    verify_interval_s: float = Field(
+        0.5, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"
+    )
+    use_verifier: bool = Field(True, description="score candidates with the learned verifier")

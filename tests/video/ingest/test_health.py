@@ -1,0 +1,112 @@
+"""The camera health machine, driven with data and a fake clock."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from video.config import IngestConfig
+from video.ingest.health import TRANSITIONS, HealthMachine, HealthPolicy, backoff_delay
+
+POLICY = HealthPolicy(
+    stall_after_s=1.5, offline_after_s=10.0, backoff_initial_s=0.5, backoff_max_s=8
+)
+
+
+def state(m: HealthMachine) -> str:
+    return m.state  # read through a function: mypy would keep an earlier narrowing
+
+
+def machine(now: float = 0.0) -> HealthMachine:
+    return HealthMachine("cam", POLICY, now, random.Random(7))
+
+
+def test_policy_reports_stalls_before_the_read_timeout() -> None:
+    policy = HealthPolicy.from_config(IngestConfig(read_timeout_s=3.0, offline_after_s=20))
+    assert policy.stall_after_s < 3.0
+    assert policy.offline_after_s == 20
+    assert policy.backoff_max_s == 30
+
+
+def test_first_packet_brings_the_camera_online() -> None:
+    m = machine()
+    assert m.state == "connecting"
+    assert m.packet(0.3, 1000) is True
+    assert (m.state, m.since) == ("online", 0.3)
+    assert m.packet(0.34, 1000) is False
+
+
+def test_silence_stalls_then_a_loss_reconnects_then_offline() -> None:
+    m = machine()
+    m.packet(1.0, 500)
+    assert m.tick(2.4) is False
+    assert m.tick(2.5) is True and state(m) == "stalled"
+    m.lost(4.0, "read failed: timeout")
+    assert state(m) == "connecting" and m.error == "read failed: timeout"
+    assert m.tick(10.9) is False
+    assert m.tick(11.0) is True and state(m) == "offline"
+    # While offline, further failed attempts keep it offline.
+    m.lost(12.0, "cannot open")
+    assert state(m) == "offline"
+
+
+def test_recovery_after_offline_is_online_and_clears_the_error() -> None:
+    m = machine()
+    m.lost(1.0, "cannot open")
+    m.tick(10.0)
+    assert state(m) == "offline"
+    m.connect_attempt()
+    m.connect_attempt()
+    assert m.packet(20.0, 100) is True
+    assert (m.state, m.since, m.error) == ("online", 20.0, None)
+    assert m.reconnects == 1
+
+
+def test_a_camera_that_never_answers_goes_offline_from_start() -> None:
+    m = machine(now=100.0)
+    assert m.tick(109.9) is False and m.state == "connecting"
+    assert m.tick(110.0) is True and state(m) == "offline"
+
+
+def test_every_state_can_recover_on_a_packet() -> None:
+    assert all(TRANSITIONS[state]["packet"] == "online" for state in TRANSITIONS)
+
+
+def test_backoff_doubles_with_jitter_and_is_capped() -> None:
+    rng = random.Random(1)
+    for failures, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (12, 8.0)]:
+        delays = [backoff_delay(POLICY, failures, rng) for _ in range(200)]
+        assert min(delays) >= base / 2
+        assert max(delays) <= base
+        assert max(delays) - min(delays) > base / 4  # jitter spreads the reconnections
+
+
+def test_backoff_resets_once_packets_flow() -> None:
+    m = machine()
+    for _ in range(6):
+        m.lost(0.0, "x")
+    assert m.lost(0.0, "x") > 4.0
+    m.packet(1.0, 10)
+    assert m.lost(2.0, "x") <= 0.5
+
+
+def test_report_averages_rates_since_the_previous_report() -> None:
+    m = machine()
+    m.report(0.0)
+    for i in range(50):
+        m.packet(i * 0.04, 5000)
+        if i % 5 == 0:
+            m.analysed()
+    m.dropped(3)
+    m.decode_error()
+    report = m.report(2.0)
+    assert report.input_fps == pytest.approx(25.0)
+    assert report.analysed_fps == pytest.approx(5.0)
+    assert report.bitrate_kbps == pytest.approx(50 * 5000 * 8 / 1000 / 2.0)
+    assert (report.dropped_frames, report.decode_errors) == (3, 1)
+    assert report.last_frame_age_s == pytest.approx(2.0 - 49 * 0.04)
+    peek = m.report(2.5, advance=False)  # a state change or a status query: same window
+    assert peek.input_fps == report.input_fps and peek.last_frame_age_s == pytest.approx(0.54)
+    quiet = m.report(3.0)
+    assert quiet.input_fps == 0.0 and quiet.dropped_frames == 3

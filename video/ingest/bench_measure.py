@@ -1,0 +1,111 @@
+"""Measurements for the ingest benchmark: CPU and memory of processes from /proc, the
+decode-only baseline, and the fixed memory cost of an idle worker process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from video.ingest.source import open_container
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# -- CPU and memory of processes, from /proc ---------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# -- baseline: demux + decode only -----------------------------------------------------------
+
+
+def _decode_stream(url: str, until: float, frames: list[float]) -> None:
+    with open_container(url, 5.0, 3.0) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_type = "NONE"
+        for packet in container.demux(stream):
+            for _ in packet.decode():
+                frames.append(time.monotonic())
+            if time.monotonic() >= until:
+                return
+
+
+def _baseline_process(urls: list[str], warmup: float, seconds: float, out: Any) -> None:
+    start = time.monotonic()
+    until = start + warmup + seconds
+    counts: list[list[float]] = [[] for _ in urls]
+    threads = [
+        threading.Thread(target=_decode_stream, args=(url, until, counts[i]), daemon=True)
+        for i, url in enumerate(urls)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(warmup)
+    cpu0, t0 = time.process_time(), time.monotonic()
+    time.sleep(seconds)
+    cpu1, t1 = time.process_time(), time.monotonic()
+    for thread in threads:
+        thread.join(10)
+    window = [sum(1 for t in c if t0 <= t < t1) for c in counts]
+    out.put(
+        {"cpu_s": cpu1 - cpu0, "wall_s": t1 - t0, "frames": window, "rss_mb": rss_mb(os.getpid())}
+    )
+
+
+def measure_baseline(
+    urls: list[str], workers: int, warmup: float, seconds: float
+) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    shards = [urls[i::workers] for i in range(min(workers, len(urls)))]
+    processes = [
+        ctx.Process(target=_baseline_process, args=(s, warmup, seconds, out)) for s in shards
+    ]
+    for process in processes:
+        process.start()
+    results = [out.get(timeout=warmup + seconds + 60) for _ in processes]
+    for process in processes:
+        process.join(10)
+    frames = [f for r in results for f in r["frames"]]
+    wall = max(r["wall_s"] for r in results)
+    return {
+        "cpu_s": sum(r["cpu_s"] for r in results),
+        "wall_s": wall,
+        "fps_per_stream": [f / wall for f in frames],
+        "rss_mb": sum(r["rss_mb"] for r in results),
+    }
+
+
+# -- memory of an idle worker ---------------------------------------------------------------
+
+
+def _idle_worker(factory: str, out: Any) -> None:
+    import video.ingest.worker as worker  # what a worker process imports before any camera
+
+    worker.load_factory(factory)
+    out.put(rss_mb(os.getpid()))
+
+
+def idle_worker_rss_mb(factory: str) -> float:
+    """RSS of a worker process with everything imported and no camera: the fixed cost."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    process = ctx.Process(target=_idle_worker, args=(factory, out))
+    process.start()
+    rss = float(out.get(timeout=60))
+    process.join(10)
+    return rss

@@ -1,0 +1,304 @@
+"""One camera's pipeline: a demux thread that fans packets out, and a decode thread that feeds
+the analyser.
+
+    demux thread ──► clip recorder (pre-roll ring + pending clips) ──► clip writer
+        │        ──► live relay (viewers)
+        └──────────► bounded packet queue ──► decode thread ──► analyser ──► detections
+
+The demux thread never waits for anyone: when the decoder falls behind and its queue is full,
+packets are dropped until the next keyframe (a decoder cannot resume mid-GOP) and every dropped
+frame is counted. The decode thread decodes every packet it gets (a P-frame needs its
+predecessors) but converts only the frames the analyser asks for, straight to its small BGR size
+with one reused reformatter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import av
+
+from video.analyzer import Alarm, BgrImage, FrameAnalyzer
+from video.config import CameraConfig, IngestConfig
+from video.detection import CameraHealth, ClipReady, Detection
+from video.ingest.decoder import FrameDecoder
+from video.ingest.errors import CameraError
+from video.ingest.gate import ActivityGate
+from video.ingest.health import HealthMachine, HealthPolicy
+from video.ingest.media import snapshot_path, write_snapshot
+from video.ingest.recorder import ClipRecorder, FinishedClip
+from video.ingest.relay import PacketRelay
+from video.ingest.ring import EncodedPacket
+from video.ingest.source import PacketSource
+from video.ingest.stats import DecodeStats
+
+log = logging.getLogger(__name__)
+
+Message = Detection | ClipReady | CameraHealth | DecodeStats
+Emit = Callable[[Message], None]
+SubmitClip = Callable[[str, FinishedClip], None]
+Clock = Callable[[], float]
+
+# About five seconds of 25 fps video between demux and decode (room for a catch-up burst of one
+# group of pictures); beyond it the decoder is behind.
+DECODE_QUEUE_PACKETS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSettings:
+    ingest: IngestConfig
+    data_dir: Path
+    clock: Clock = time.time
+
+
+class CameraPipeline:
+    """The threads and state of one camera inside a worker process."""
+
+    def __init__(
+        self,
+        camera: CameraConfig,
+        analyzer: FrameAnalyzer,
+        settings: PipelineSettings,
+        emit: Emit,
+        submit_clip: SubmitClip,
+    ) -> None:
+        self.camera = camera
+        self.relay = PacketRelay()
+        self._analyzer = analyzer
+        self._settings = settings
+        self._clock = settings.clock
+        self._emit = emit
+        self._submit_clip = submit_clip
+        self._stop = threading.Event()
+        # One lock for the state both threads touch: health counters and the clip recorder.
+        self._lock = threading.Lock()
+        self._health = HealthMachine(
+            camera.id,
+            HealthPolicy.from_config(settings.ingest),
+            settings.clock(),
+            random.Random(),
+        )
+        self._recorder = ClipRecorder(settings.ingest.preroll_s, settings.ingest.postroll_s)
+        # None tells the decode thread to stop.
+        self._decode_queue: queue.Queue[EncodedPacket | None] = queue.Queue(DECODE_QUEUE_PACKETS)
+        self._skip_to_keyframe = False
+        self._gate = ActivityGate() if settings.ingest.activity_gate else None
+        # Whether the decoder has been sent every packet since the last keyframe.
+        self._decoder_complete = False
+        self._decoded_frames = 0
+        self._threads = [
+            threading.Thread(target=self._demux_loop, name=f"demux-{camera.id}", daemon=True),
+            threading.Thread(target=self._decode_loop, name=f"decode-{camera.id}", daemon=True),
+        ]
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop both threads; a read blocked on a frozen camera ends at the read timeout."""
+        self._stop.set()
+        self._wake_decoder()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            finished = self._recorder.flush()
+        for clip in finished:
+            self._submit_clip(self.camera.id, clip)
+
+    def _wake_decoder(self) -> None:
+        while True:
+            try:
+                self._decode_queue.put_nowait(None)
+                return
+            except queue.Full:
+                with contextlib.suppress(queue.Empty):
+                    self._decode_queue.get_nowait()  # the decoder is stopping: drop a packet
+
+    def tick(self, report: bool) -> None:
+        """Called periodically by the worker: time-based transitions and periodic reports."""
+        now = self._clock()
+        with self._lock:
+            changed = self._health.tick(now)
+            # Only the periodic reports start a new window for the rates.
+            health = self._health.report(now, advance=report) if changed or report else None
+        if health is not None:
+            self._emit(health)
+        if report:
+            self._emit(self.decode_stats())
+
+    def decode_stats(self) -> DecodeStats:
+        with self._lock:
+            return DecodeStats(
+                camera_id=self.camera.id,
+                packets=self._health.packets,
+                decoded_frames=self._decoded_frames,
+                resolution_changes=self._health.resolution_changes,
+                keyframes_only=self._gate is not None and not self._gate.active,
+            )
+
+    def status(self) -> CameraHealth:
+        """The health now, without starting a new rate window for the periodic reports."""
+        with self._lock:
+            return self._health.report(self._clock(), advance=False)
+
+    @property
+    def resolution_changes(self) -> int:
+        with self._lock:
+            return self._health.resolution_changes
+
+    # -- demux thread ----------------------------------------------------------------------
+
+    def _demux_loop(self) -> None:
+        ingest = self._settings.ingest
+        while not self._stop.is_set():
+            with self._lock:
+                self._health.connect_attempt()
+            source = PacketSource(
+                self.camera.id,
+                self.camera.source,
+                ingest.open_timeout_s,
+                ingest.read_timeout_s,
+                self._stop,
+            )
+            try:
+                source.open()
+                for packet in source.packets():
+                    self._fan_out(packet)
+            except CameraError as exc:
+                log.info("%s", exc)
+                self._lost(exc.reason)
+            finally:
+                source.close()
+
+    def _fan_out(self, packet: EncodedPacket) -> None:
+        now = self._clock()
+        with self._lock:
+            changed = self._health.packet(now, len(packet.data))
+            finished = self._recorder.add(packet)
+            health = self._health.report(now, advance=False) if changed else None
+            to_decode = self._gated(packet)
+        if health is not None:
+            self._emit(health)
+        for clip in finished:
+            self._submit_clip(self.camera.id, clip)
+        self.relay.publish(packet)
+        for item in to_decode:
+            self._to_decoder(item)
+
+    def _gated(self, packet: EncodedPacket) -> list[EncodedPacket]:
+        """The packets the decoder needs now (called with the lock held: reads the ring)."""
+        if self._gate is None:
+            return [packet]
+        active = self._gate.observe(len(packet.data), packet.keyframe, packet.t)
+        if packet.keyframe:
+            self._decoder_complete = True
+            return [packet]
+        if not active:
+            self._decoder_complete = False
+            return []
+        if self._decoder_complete:
+            return [packet]
+        # Activity in the middle of a group of pictures: catch up from the ring, in one burst,
+        # on the P-frames since the keyframe the decoder already has.
+        self._decoder_complete = True
+        return self._recorder.ring.since_last_keyframe()[1:] or [packet]
+
+    def _to_decoder(self, packet: EncodedPacket) -> None:
+        if self._skip_to_keyframe and not packet.keyframe:
+            with self._lock:
+                self._health.dropped()
+            return
+        try:
+            self._decode_queue.put_nowait(packet)
+            self._skip_to_keyframe = False
+        except queue.Full:
+            self._skip_to_keyframe = True
+            with self._lock:
+                self._health.dropped()
+
+    def _lost(self, reason: str) -> None:
+        now = self._clock()
+        with self._lock:
+            delay = self._health.lost(now, reason)
+            finished = self._recorder.flush()
+            health = self._health.report(now, advance=False)
+        self._emit(health)
+        for clip in finished:
+            self._submit_clip(self.camera.id, clip)
+        self._stop.wait(delay)
+
+    # -- decode thread ---------------------------------------------------------------------
+
+    def _decode_loop(self) -> None:
+        decoder = FrameDecoder(self._analyzer.analysis_width, self._analyzer.analysis_fps)
+        # The None from `stop` wakes a waiting decoder; the flag stops a busy one at once.
+        while (item := self._decode_queue.get()) is not None and not self._stop.is_set():
+            try:
+                frames = decoder.decode(item)
+            except av.FFmpegError:
+                with self._lock:
+                    self._health.decode_error()
+                continue
+            # Only this thread writes it, and readers tolerate a count one packet old.
+            self._decoded_frames += decoder.decoded
+            if decoder.resolution_changed or decoder.corrupt_frames:
+                with self._lock:
+                    if decoder.resolution_changed:
+                        self._health.resolution_changed()
+                    for _ in range(decoder.corrupt_frames):
+                        self._health.decode_error()
+            for frame, t in frames:
+                self._analyse(decoder, frame, t)
+
+    def _analyse(self, decoder: FrameDecoder, frame: av.VideoFrame, t: float) -> None:
+        image = decoder.to_analysis_bgr(frame)
+        try:
+            alarms = self._analyzer.feed(image, t)
+        except Exception:
+            # The analyser's bug, not the camera's: keep the camera running and say so.
+            log.exception("analyser failed on camera %s", self.camera.id)
+            alarms = []
+        with self._lock:
+            self._health.analysed()
+        for alarm in alarms:
+            self._raise(alarm, frame, t)
+
+    def _raise(self, alarm: Alarm, frame: av.VideoFrame, t: float) -> None:
+        detection_id = uuid.uuid4().hex
+        path = snapshot_path(self._settings.data_dir, self.camera.id, detection_id)
+        snapshot: str | None = str(path)
+        try:
+            # Full resolution for the person who looks at it; alarms are rare, so this is cheap.
+            write_snapshot(path, cast(BgrImage, frame.to_ndarray(format="bgr24")), alarm.box)
+        except OSError:
+            log.exception("cannot write snapshot %s", path)
+            snapshot = None
+        self._emit(
+            Detection(
+                id=detection_id,
+                camera_id=self.camera.id,
+                kind=alarm.kind,
+                box=alarm.box,
+                confidence=alarm.confidence,
+                evidence=alarm.evidence,
+                t=t,
+                wall_time=self._clock(),
+                snapshot=snapshot,
+            )
+        )
+        with self._lock:
+            self._recorder.request(detection_id, t)

@@ -1,0 +1,102 @@
+"""Decoding one camera's packets and picking the frames the analyser wants.
+
+Every packet is decoded (a P-frame needs its predecessors) on one thread, but only the frames
+due at the analyser's rate are converted, straight to its small BGR size, with one reused
+reformatter: scaling and colour conversion in one pass over the picture.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import av
+from av.video.codeccontext import VideoCodecContext
+from av.video.reformatter import VideoReformatter
+
+from video.analyzer import BgrImage
+from video.ingest.ring import EncodedPacket, StreamInfo
+
+
+class FrameDecoder:
+    """Decodes one camera's packets and picks the frames the analyser wants.
+
+    A new `StreamInfo` (a new connection) gets a fresh decoder, since parameter sets and
+    timestamps restart.
+    """
+
+    def __init__(self, analysis_width: int, analysis_fps: float) -> None:
+        self.analysis_width = analysis_width
+        self.interval = 1.0 / analysis_fps
+        # What the last `decode` call saw, for the caller's counters.
+        self.resolution_changed = False
+        self.corrupt_frames = 0
+        self.decoded = 0
+        self._info: StreamInfo | None = None
+        self._context: VideoCodecContext | None = None
+        self._tick_s = 0.0
+        self._size: tuple[int, int] | None = None
+        self._out_size = (analysis_width, analysis_width)
+        self._next_t: float | None = None
+        self._reformatter = VideoReformatter()
+
+    def decode(self, packet: EncodedPacket) -> list[tuple[av.VideoFrame, float]]:
+        """Decode `packet`; returns the frames due for analysis with their stream time."""
+        if packet.stream is not self._info or self._context is None:
+            self._context = _open_decoder(packet.stream)
+            self._info = packet.stream
+            self._tick_s = packet.stream.tick_s
+            self._next_t = None
+        av_packet = av.Packet(packet.data)
+        av_packet.pts = packet.pts
+        av_packet.dts = packet.dts
+        self.resolution_changed = False
+        self.corrupt_frames = 0
+        self.decoded = 0
+        due: list[tuple[av.VideoFrame, float]] = []
+        for frame in self._context.decode(av_packet):
+            t = frame.pts * self._tick_s if frame.pts is not None else packet.t
+            self.decoded += 1
+            self._note_size(frame.width, frame.height)
+            # Damaged input is concealed by the decoder rather than raised; it flags the frame.
+            self.corrupt_frames += frame.is_corrupt
+            if self._is_due(t):
+                due.append((frame, t))
+        return due
+
+    def to_analysis_bgr(self, frame: av.VideoFrame) -> BgrImage:
+        width, height = self._out_size
+        small = self._reformatter.reformat(
+            frame, width=width, height=height, format="bgr24", interpolation="AREA", threads=1
+        )
+        return cast(BgrImage, small.to_ndarray())
+
+    def _note_size(self, width: int, height: int) -> None:
+        if self._size == (width, height):
+            return
+        if self._size is not None:
+            self.resolution_changed = True
+        self._size = (width, height)
+        out_width = min(self.analysis_width, width)
+        # Even height keeps the BGR rows aligned with the chroma planes of the source.
+        out_height = max(2, round(height * out_width / width / 2) * 2)
+        self._out_size = (out_width, out_height)
+
+    def _is_due(self, t: float) -> bool:
+        if self._next_t is None or t < self._next_t - 2 * self.interval:
+            self._next_t = t  # first frame, or time went backwards (file loop, camera reset)
+        if t + 1e-6 < self._next_t:
+            return False
+        # Advance on the schedule, not from t, so the mean rate is exact at any input rate.
+        self._next_t = max(self._next_t + self.interval, t - self.interval)
+        return True
+
+
+def _open_decoder(info: StreamInfo) -> VideoCodecContext:
+    context = cast(VideoCodecContext, av.CodecContext.create(info.codec, "r"))
+    if info.extradata:
+        context.extradata = info.extradata
+    # One thread per camera: frame threading adds latency and contention, not throughput,
+    # when every core already decodes other cameras.
+    context.thread_type = "NONE"
+    context.thread_count = 1
+    return context

@@ -1,0 +1,197 @@
+"""Camera health: a pure state machine with counters, an injected clock and injected jitter.
+
+All state logic lives in `TRANSITIONS`. The machine is fed observations (a packet arrived, the
+connection was lost, time passed) with the current time and answers with its state, the delay
+before the next reconnection and a `CameraHealth` report. It has no threads and no I/O; the
+camera adapter serialises calls to it.
+
+States:
+- `connecting`: opening the stream, or waiting to reopen it after a loss;
+- `online`: packets arrive;
+- `stalled`: connected, but no packet for `stall_after_s` (a frozen camera or network);
+- `offline`: no packet for `offline_after_s`; this is the "blind spot" the hub raises as
+  `camera_offline`. The first packet after it is the recovery (`camera_online`).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from video.config import IngestConfig
+from video.detection import CameraHealth, CameraState
+
+Observation = Literal["packet", "lost", "stall_timeout", "offline_timeout"]
+
+TRANSITIONS: dict[CameraState, dict[Observation, CameraState]] = {
+    "connecting": {
+        "packet": "online",
+        "lost": "connecting",
+        "offline_timeout": "offline",
+    },
+    "online": {"packet": "online", "stall_timeout": "stalled", "lost": "connecting"},
+    "stalled": {"packet": "online", "lost": "connecting", "offline_timeout": "offline"},
+    "offline": {"packet": "online", "lost": "offline"},
+}
+
+# The first reconnection waits this long; each further failure doubles it up to the cap.
+BACKOFF_INITIAL_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class HealthPolicy:
+    stall_after_s: float
+    offline_after_s: float
+    backoff_initial_s: float
+    backoff_max_s: float
+
+    @classmethod
+    def from_config(cls, config: IngestConfig) -> HealthPolicy:
+        # Stalls are reported at half the read timeout so that the state shows before the
+        # demuxer gives up and reconnects at the full read timeout.
+        return cls(
+            stall_after_s=config.read_timeout_s / 2,
+            offline_after_s=config.offline_after_s,
+            backoff_initial_s=min(BACKOFF_INITIAL_S, config.backoff_max_s),
+            backoff_max_s=config.backoff_max_s,
+        )
+
+
+def backoff_delay(policy: HealthPolicy, failures: int, rng: random.Random) -> float:
+    """Capped exponential backoff with "equal jitter": half fixed, half random.
+
+    The random half spreads the reconnections of many cameras behind one failed switch.
+    """
+    base = min(policy.backoff_max_s, policy.backoff_initial_s * 2.0 ** max(0, failures - 1))
+    return base / 2 + rng.uniform(0.0, base / 2)
+
+
+@dataclass(slots=True)
+class _Counters:
+    packets: int = 0
+    bytes: int = 0
+    analysed: int = 0
+    dropped: int = 0
+    decode_errors: int = 0
+    resolution_changes: int = 0
+
+
+class HealthMachine:
+    """State and counters of one camera. Every method takes the current time `now` (s)."""
+
+    def __init__(
+        self, camera_id: str, policy: HealthPolicy, now: float, rng: random.Random
+    ) -> None:
+        self.camera_id = camera_id
+        self.policy = policy
+        self.state: CameraState = "connecting"
+        self.since = now
+        self.reconnects = 0
+        self.error: str | None = None
+        self._rng = rng
+        self._failures = 0
+        self._attempts = 0
+        self._last_packet: float | None = None
+        # Silence is measured from the last packet, or from start while none has arrived.
+        self._silent_since = now
+        self._totals = _Counters()
+        self._reported = _Counters()
+        self._reported_at = now
+        self._input_fps = 0.0
+        self._analysed_fps = 0.0
+        self._kbps = 0.0
+
+    # observations -------------------------------------------------------------------------
+
+    def connect_attempt(self) -> None:
+        """A (re)connection starts; every attempt after the first counts as a reconnect."""
+        if self._attempts:
+            self.reconnects += 1
+        self._attempts += 1
+
+    def packet(self, now: float, size: int) -> bool:
+        """An encoded packet arrived. Returns True if the state changed."""
+        self._totals.packets += 1
+        self._totals.bytes += size
+        self._last_packet = now
+        self._silent_since = now
+        self._failures = 0
+        if self.state != "online":
+            self.error = None
+        return self._apply("packet", now)
+
+    def lost(self, now: float, error: str) -> float:
+        """The connection failed or ended. Returns the delay before the next attempt (s)."""
+        self._failures += 1
+        self.error = error
+        self._apply("lost", now)
+        return backoff_delay(self.policy, self._failures, self._rng)
+
+    def tick(self, now: float) -> bool:
+        """Let time pass: detect stalls and the offline threshold. True if the state changed."""
+        silence = now - self._silent_since
+        changed = False
+        if silence >= self.policy.stall_after_s and "stall_timeout" in TRANSITIONS[self.state]:
+            changed = self._apply("stall_timeout", now)
+        if silence >= self.policy.offline_after_s:
+            changed = self._apply("offline_timeout", now) or changed
+        return changed
+
+    def analysed(self) -> None:
+        self._totals.analysed += 1
+
+    def dropped(self, frames: int = 1) -> None:
+        self._totals.dropped += frames
+
+    def decode_error(self) -> None:
+        self._totals.decode_errors += 1
+
+    def resolution_changed(self) -> None:
+        self._totals.resolution_changes += 1
+
+    # reports ------------------------------------------------------------------------------
+
+    @property
+    def packets(self) -> int:
+        return self._totals.packets
+
+    @property
+    def decode_errors(self) -> int:
+        return self._totals.decode_errors
+
+    @property
+    def resolution_changes(self) -> int:
+        return self._totals.resolution_changes
+
+    def report(self, now: float, advance: bool = True) -> CameraHealth:
+        """The current health; rates are averaged since the previous advancing report."""
+        span = now - self._reported_at
+        totals, prev = self._totals, self._reported
+        if span > 0 and advance:
+            self._input_fps = (totals.packets - prev.packets) / span
+            self._analysed_fps = (totals.analysed - prev.analysed) / span
+            self._kbps = (totals.bytes - prev.bytes) * 8 / 1000 / span
+            self._reported = replace(totals)
+            self._reported_at = now
+        return CameraHealth(
+            camera_id=self.camera_id,
+            state=self.state,
+            since=self.since,
+            input_fps=self._input_fps,
+            analysed_fps=self._analysed_fps,
+            dropped_frames=totals.dropped,
+            decode_errors=totals.decode_errors,
+            reconnects=self.reconnects,
+            last_frame_age_s=None if self._last_packet is None else now - self._last_packet,
+            bitrate_kbps=self._kbps,
+            error=self.error,
+        )
+
+    def _apply(self, observation: Observation, now: float) -> bool:
+        new = TRANSITIONS[self.state].get(observation)
+        if new is None or new == self.state:
+            return False
+        self.state = new
+        self.since = now
+        return True

@@ -1,0 +1,177 @@
+"""Opening a camera source and reading its encoded packets with continuous timestamps.
+
+RTSP and RTSPS are read over TCP (UDP loses packets on busy links and through NAT) with short
+probing, so the first frame arrives in about 0.3 s instead of 1.2 s, and with open and read
+timeouts, so a silent or frozen camera raises instead of blocking the demux thread for ever.
+
+A file source is played back at its native pace and looped, as if it were a live camera: its
+timestamps continue across the loop so that the ring, the clips and the detector see one
+continuous stream.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from video.ingest.errors import CameraError
+from video.ingest.ring import EncodedPacket, StreamInfo
+
+LIVE_SCHEMES = ("rtsp://", "rtsps://")
+# Enough for the parameter sets and the first keyframe of a camera stream, no more.
+PROBE_OPTIONS = {"analyzeduration": "200000", "probesize": "100000"}
+# A file that declares no frame rate is paced as 25 fps video.
+DEFAULT_FRAME_S = 1 / 25
+# RTP video clock, for the rare demuxer that does not say.
+RTP_TIME_BASE = Fraction(1, 90000)
+
+
+def is_live(url: str) -> bool:
+    return url.lower().startswith(LIVE_SCHEMES)
+
+
+def open_container(
+    url: str, open_timeout_s: float, read_timeout_s: float
+) -> av.container.InputContainer:
+    """Open `url` with the ingest's transport, probing and timeout options."""
+    if is_live(url):
+        options = {"rtsp_transport": "tcp", **PROBE_OPTIONS}
+        return av.open(url, options=options, timeout=(open_timeout_s, read_timeout_s))
+    if not Path(url).is_file():
+        raise FileNotFoundError(url)
+    return av.open(url)
+
+
+class PacketSource:
+    """One connection to a camera (or one playback of a looped file).
+
+    `packets()` yields until the connection fails or `stop` is set; failures raise
+    `CameraError`, which the camera pipeline answers with a backoff and a new `PacketSource`.
+    """
+
+    def __init__(
+        self,
+        camera_id: str,
+        url: str,
+        open_timeout_s: float,
+        read_timeout_s: float,
+        stop: threading.Event,
+    ) -> None:
+        self.camera_id = camera_id
+        self.url = url
+        self._open_timeout_s = open_timeout_s
+        self._read_timeout_s = read_timeout_s
+        self._stop = stop
+        self._container: av.container.InputContainer | None = None
+        self.info: StreamInfo | None = None
+
+    def open(self) -> StreamInfo:
+        self._container = self._open_one()
+        stream = self._container.streams.video[0]
+        ctx = stream.codec_context
+        self.info = StreamInfo(
+            codec=ctx.name,
+            width=ctx.width,
+            height=ctx.height,
+            time_base=Fraction(stream.time_base or RTP_TIME_BASE),
+            extradata=bytes(ctx.extradata) if ctx.extradata else None,
+        )
+        return self.info
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+
+    def packets(self) -> Iterator[EncodedPacket]:
+        """Packets paced as live: a camera's as they come, a file's at its own rate, looped."""
+        if self.info is None:
+            raise RuntimeError("PacketSource.open() first")
+        if is_live(self.url):
+            yield from self.read_pass()
+            if not self._stop.is_set():
+                raise CameraError(self.camera_id, "stream ended")
+            return
+        yield from self._play_looped(self.info)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _open_one(self) -> av.container.InputContainer:
+        try:
+            container = open_container(self.url, self._open_timeout_s, self._read_timeout_s)
+        except (av.FFmpegError, OSError) as exc:
+            raise CameraError(self.camera_id, f"cannot open: {exc}") from exc
+        if not container.streams.video:
+            container.close()
+            raise CameraError(self.camera_id, "no video stream")
+        return container
+
+    def read_pass(self, offset: int = 0) -> Iterator[EncodedPacket]:
+        """Packets of one pass over the open container, unpaced; `offset` shifts timestamps."""
+        container, info = self._container, self.info
+        if container is None or info is None:
+            raise RuntimeError("PacketSource.open() first")
+        stream = container.streams.video[0]
+        default_step = _frame_step(stream, info.time_base)
+        tick_s = info.tick_s
+        last_pts: int | None = None
+        try:
+            for packet in container.demux(stream):
+                if self._stop.is_set():
+                    return
+                if packet.size == 0:
+                    continue  # the demuxer's end-of-stream marker
+                # RTSP leaves the first packet without a timestamp, raw files leave them all.
+                pts = packet.pts
+                if pts is None:
+                    step = packet.duration or default_step
+                    pts = 0 if last_pts is None else last_pts + step
+                dts = packet.dts if packet.dts is not None else pts
+                last_pts = pts
+                yield EncodedPacket(
+                    data=bytes(packet),
+                    pts=pts + offset,
+                    dts=dts + offset,
+                    t=(pts + offset) * tick_s,
+                    keyframe=packet.is_keyframe,
+                    stream=info,
+                )
+        except (av.FFmpegError, OSError) as exc:
+            raise CameraError(self.camera_id, f"read failed: {exc}") from exc
+
+    def _play_looped(self, info: StreamInfo) -> Iterator[EncodedPacket]:
+        """Endless playback of a file at its native pace, timestamps continuing at each loop."""
+        assert self._container is not None
+        offset = 0
+        start_wall = time.monotonic()
+        first_t: float | None = None
+        while not self._stop.is_set():
+            step = _frame_step(self._container.streams.video[0], info.time_base)
+            end_pts = offset
+            for packet in self.read_pass(offset):
+                if first_t is None:
+                    first_t = packet.t
+                # Interruptible pacing: wait until the packet's time has come on the wall clock.
+                delay = (packet.t - first_t) - (time.monotonic() - start_wall)
+                if delay > 0 and self._stop.wait(delay):
+                    return
+                end_pts = packet.pts + step
+                yield packet
+            if end_pts == offset:
+                raise CameraError(self.camera_id, "file has no video packets")
+            offset = end_pts
+            self._container.close()
+            self._container = self._open_one()
+
+
+def _frame_step(stream: av.video.stream.VideoStream, time_base: Fraction) -> int:
+    """One frame's duration in `time_base` units, from the stream's declared rate."""
+    # A raw H.264 file reports its real rate only as the guessed one (its average is 25).
+    rate = stream.guessed_rate or stream.average_rate
+    frame_s = float(1 / rate) if rate else DEFAULT_FRAME_S
+    return max(1, round(frame_s / time_base))

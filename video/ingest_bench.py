@@ -1,0 +1,335 @@
+"""`firegrid bench ingest`: the hub's ingest against a decode-only baseline, in one run.
+
+    firegrid bench ingest --streams N --size WxH --fps F --seconds S --json [--scene cctv]
+
+A clip is encoded once (H.264, a keyframe every two seconds, no B-frames, as cameras send) and
+served N times by the project's RTSP test server, passed through without re-encoding. The same N
+streams are then read three times, one after the other so they never compete for the cores:
+
+1. baseline: PyAV demux + single-threaded decode of every frame of every stream, nothing else,
+   spread over as many processes as the hub has workers;
+2. hub: the real `IngestSupervisor` with the real detector on every stream;
+3. ingest only: the same hub with an analyser that does nothing, to tell the ingest's own cost
+   from the detector's.
+
+`--scene footage` (default) serves real footage; `--scene cctv` serves a synthetic still street
+scene that moves about 10% of the time, turns on the activity gate (keyframe-only decoding while
+still) and then plays a quiet scene with a small real fire inserted, to time its alarm.
+
+CPU time is read from /proc for exactly the processes doing the work, over the same measured
+window after a warm-up; the RTSP server's own CPU counts for neither side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+
+from video.config import CameraConfig, DetectorConfig, IngestConfig
+from video.detection import CameraHealth, Detection
+from video.ingest.bench_measure import cpu_seconds, idle_worker_rss_mb, measure_baseline, rss_mb
+from video.ingest.bench_parts import CCTV_SECONDS, FIRE_AT_S, prepare_cctv_clips, prepare_clip
+from video.ingest.supervisor import IngestSupervisor
+from video.rtsp_fixture import Mount, RtspServerError, RtspTestServer
+
+DEFAULT_FACTORY = "video.detector:make_detector"
+NULL_FACTORY = "video.ingest.bench_parts:make_null_analyzer"
+INGEST_PREROLL_S = IngestConfig().preroll_s
+WARMUP_S = 3.0
+ONLINE_WAIT_S = 30.0
+# How long after the fire's insertion the bench waits for an alarm before calling it missed.
+FIRE_WAIT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class BenchArgs:
+    streams: int
+    width: int
+    height: int
+    fps: int
+    seconds: float
+    scene: str
+    workers: int
+    analyzer: str
+
+
+def parse_args(argv: Sequence[str]) -> BenchArgs:
+    parser = argparse.ArgumentParser(prog="firegrid bench ingest", description=__doc__)
+    parser.add_argument("--streams", type=int, default=4)
+    parser.add_argument("--size", default="640x360", help="WxH of the served streams")
+    parser.add_argument("--fps", type=int, default=25)
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window per side")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
+    parser.add_argument("--scene", choices=["footage", "cctv"], default="footage")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--analyzer", default=DEFAULT_FACTORY, help="module:function factory")
+    ns = parser.parse_args(list(argv))
+    width, _, height = ns.size.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        parser.error(f"--size must be WxH, got {ns.size!r}")
+    return BenchArgs(
+        ns.streams, int(width), int(height), ns.fps, ns.seconds, ns.scene, ns.workers, ns.analyzer
+    )
+
+
+# -- the hub ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HubRun:
+    cpu_s: float
+    wall_s: float
+    input_fps: list[float]
+    analysed_fps: list[float]
+    bitrate_kbps: float
+    dropped: int
+    not_online_reports: int
+    worker_rss_mb: float
+    workers: int
+    detections: int
+    decoded_fraction: float | None
+
+    def cpu_per_stream_s(self) -> float:
+        return self.cpu_s / (len(self.input_fps) * self.wall_s)
+
+
+def bench_cameras(sources: Sequence[str]) -> list[CameraConfig]:
+    return [
+        CameraConfig(id=f"s{i}", name=f"s{i}", source=src, grid="bench", location=(0.0, 0.0))
+        for i, src in enumerate(sources)
+    ]
+
+
+async def measure_hub(
+    urls: list[str], args: BenchArgs, data_dir: Path, analyzer: str, gate: bool
+) -> HubRun:
+    cameras = bench_cameras(urls)
+    ingest = IngestConfig(workers=args.workers, activity_gate=gate)
+    supervisor = IngestSupervisor(cameras, ingest, DetectorConfig(), data_dir, analyzer)
+    reports: list[tuple[float, CameraHealth]] = []
+    detections = 0
+
+    all_online = asyncio.Event()
+
+    async def on_health(health: CameraHealth) -> None:
+        reports.append((time.monotonic(), health))
+        if _all_online(supervisor, len(cameras)):
+            all_online.set()
+
+    async def on_detection(_: object) -> None:
+        nonlocal detections
+        detections += 1
+
+    supervisor.on_health(on_health)
+    supervisor.on_detection(on_detection)
+    await supervisor.start()
+    try:
+        # Spawning workers and loading the detector takes seconds on a busy machine: measure
+        # only once every camera is online.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(all_online.wait(), ONLINE_WAIT_S)
+        await asyncio.sleep(WARMUP_S)
+        pids = [*supervisor.worker_pids(), os.getpid()]
+        cpu0, t0, stats0 = (
+            sum(cpu_seconds(p) for p in pids),
+            time.monotonic(),
+            supervisor.decode_stats(),
+        )
+        await asyncio.sleep(args.seconds)
+        cpu1, t1, stats1 = (
+            sum(cpu_seconds(p) for p in pids),
+            time.monotonic(),
+            supervisor.decode_stats(),
+        )
+        worker_rss = sum(rss_mb(p) for p in supervisor.worker_pids())
+        workers = len(supervisor.worker_pids())
+    finally:
+        await supervisor.stop()
+    window = [h for t, h in reports if t0 < t <= t1]
+    per_camera = [[h for h in window if h.camera_id == c.id] for c in cameras]
+    before = {h.camera_id: h.dropped_frames for t, h in reports if t <= t0}  # last one wins
+    packets = sum(s.packets for s in stats1) - sum(s.packets for s in stats0)
+    decoded = sum(s.decoded_frames for s in stats1) - sum(s.decoded_frames for s in stats0)
+    return HubRun(
+        cpu_s=cpu1 - cpu0,
+        wall_s=t1 - t0,
+        input_fps=[_mean([h.input_fps for h in hs]) for hs in per_camera],
+        analysed_fps=[_mean([h.analysed_fps for h in hs]) for hs in per_camera],
+        bitrate_kbps=_mean([h.bitrate_kbps for h in window]),
+        dropped=sum(
+            hs[-1].dropped_frames - before.get(hs[-1].camera_id, 0) for hs in per_camera if hs
+        ),
+        not_online_reports=sum(h.state != "online" for h in window),
+        worker_rss_mb=worker_rss,
+        workers=workers,
+        detections=detections,
+        decoded_fraction=decoded / packets if packets else None,
+    )
+
+
+async def fire_time_to_alarm(
+    fire_clip: Path, analyzer: str, data_dir: Path, gate: bool
+) -> float | None:
+    """Seconds from the fire's insertion to the first alarm, or None if none came."""
+    ingest = IngestConfig(workers=1, activity_gate=gate)
+    supervisor = IngestSupervisor(
+        bench_cameras([str(fire_clip)]), ingest, DetectorConfig(), data_dir, analyzer
+    )
+    first: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+    async def on_detection(detection: Detection) -> None:
+        if not first.done():
+            first.set_result(detection.t)
+
+    supervisor.on_detection(on_detection)
+    await supervisor.start()
+    try:
+        alarm_t = await asyncio.wait_for(first, FIRE_AT_S + FIRE_WAIT_S + WARMUP_S)
+    except TimeoutError:
+        return None
+    finally:
+        await supervisor.stop()
+    return alarm_t - FIRE_AT_S
+
+
+def _all_online(supervisor: IngestSupervisor, cameras: int) -> bool:
+    status = supervisor.status()
+    return len(status) == cameras and all(h.state == "online" for h in status)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def run(args: BenchArgs) -> dict[str, Any]:
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "firegrid" / "bench"
+    gate = args.scene == "cctv"
+    if gate:
+        # Whole loops of the scene, so the measured share of activity is the scene's own.
+        loops = max(1, math.ceil(args.seconds / CCTV_SECONDS - 0.01))
+        args = dataclasses.replace(args, seconds=loops * CCTV_SECONDS)
+        cctv = prepare_cctv_clips(cache, args.width, args.height, args.fps)
+        served, described = (
+            cctv.scene,
+            f"synthetic still street scene, ~10% active ({cctv.scene.name})",
+        )
+    else:
+        clip = prepare_clip(cache, args.width, args.height, args.fps)
+        served, described = clip.path, clip.describe()
+    mounts = [Mount.clip(f"/s{i}", served) for i in range(args.streams)]
+    data_dir = Path(tempfile.mkdtemp(prefix="firegrid-bench-"))
+    fire_s: dict[bool, float | None] = {}
+    try:
+        with RtspTestServer(mounts, cache_dir=cache) as server:
+            urls = [server.url(m.path) for m in mounts]
+            idle_rss = idle_worker_rss_mb(args.analyzer)
+            baseline = measure_baseline(urls, args.workers, WARMUP_S, args.seconds)
+            hub = asyncio.run(measure_hub(urls, args, data_dir, args.analyzer, gate))
+            bare = asyncio.run(measure_hub(urls, args, data_dir, NULL_FACTORY, gate))
+        if gate:
+            # Gated and not: if both miss, the detector misses this fire, not the gate.
+            for gated in (True, False):
+                fire_s[gated] = asyncio.run(
+                    fire_time_to_alarm(cctv.fire, args.analyzer, data_dir, gated)
+                )
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    report = summarise(args, baseline, hub, bare, idle_rss)
+    report["clip"] = described
+    if gate:
+        report["decoded_frame_fraction"] = _round(hub.decoded_fraction, 3)
+        report["fire_time_to_alarm_s"] = _round(fire_s[True], 2)
+        report["fire_time_to_alarm_ungated_s"] = _round(fire_s[False], 2)
+        gated_s = fire_s[True]
+        report["fire_alarmed_within_15_s"] = gated_s is not None and gated_s <= 15.0
+    return report
+
+
+def summarise(
+    args: BenchArgs, baseline: dict[str, Any], hub: HubRun, bare: HubRun, idle_rss: float
+) -> dict[str, Any]:
+    hub_cpu, bare_cpu = hub.cpu_per_stream_s(), bare.cpu_per_stream_s()
+    base_cpu = baseline["cpu_s"] / (args.streams * baseline["wall_s"])
+    frames_in = sum(hub.input_fps) * hub.wall_s
+    cores = os.cpu_count() or 1
+    # What the pre-roll ring holds: the window plus up to one group of pictures (2 s) and the
+    # margin the recorder keeps for alarms decided late.
+    ring_mb = hub.bitrate_kbps * (INGEST_PREROLL_S + 2.0 + 2.0) / 8 / 1000
+    return {
+        "streams": args.streams,
+        "size": f"{args.width}x{args.height}",
+        "fps": args.fps,
+        "seconds": args.seconds,
+        "scene": args.scene,
+        "analyzer": args.analyzer,
+        "workers": hub.workers,
+        "activity_gate": args.scene == "cctv",
+        "hub_cpu_s_per_stream_s": round(hub_cpu, 4),
+        "baseline_cpu_s_per_stream_s": round(base_cpu, 4),
+        "ratio": _round(hub_cpu / base_cpu if base_cpu else None, 3),
+        # The same run with an analyser that does nothing: what the ingest itself costs.
+        "ingest_only_cpu_s_per_stream_s": round(bare_cpu, 4),
+        "ingest_only_ratio": _round(bare_cpu / base_cpu if base_cpu else None, 3),
+        "input_fps_per_stream": round(_mean(hub.input_fps), 2),
+        "analysed_fps_per_stream": round(_mean(hub.analysed_fps), 2),
+        "dropped_frame_fraction": _round(hub.dropped / frames_in if frames_in else None, 4),
+        "rss_mb_per_stream": round(hub.worker_rss_mb / args.streams, 1),
+        "rss_mb_workers_total": round(hub.worker_rss_mb, 1),
+        "rss_mb_idle_worker": round(idle_rss, 1),
+        # Per stream once the workers' fixed cost (interpreter, FFmpeg, OpenCV, model) is paid.
+        "rss_mb_per_stream_marginal": round(
+            (hub.worker_rss_mb - hub.workers * idle_rss) / args.streams, 1
+        ),
+        "preroll_ring_mb_per_stream": round(ring_mb, 2),
+        "bitrate_kbps_per_stream": round(hub.bitrate_kbps, 1),
+        "baseline_rss_mb_total": round(baseline["rss_mb"], 1),
+        "realtime": all(f >= 0.95 * args.fps for f in hub.input_fps)
+        and hub.dropped == 0
+        and hub.not_online_reports == 0,
+        "not_online_reports": hub.not_online_reports,
+        "baseline_realtime": all(f >= 0.95 * args.fps for f in baseline["fps_per_stream"]),
+        "baseline_decode_fps_per_stream": round(_mean(baseline["fps_per_stream"]), 2),
+        # Streams the machine's cores could carry at the measured cost, if nothing else ran.
+        "hub_streams_capacity": _round(cores / hub_cpu if hub_cpu else None, 1),
+        "baseline_streams_capacity": _round(cores / base_cpu if base_cpu else None, 1),
+        "detections": hub.detections,
+        # The machine is shared: a load above the core count makes every number noisier.
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def cli_main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    try:
+        result = run(args)
+    except (RtspServerError, OSError, av.FFmpegError) as exc:
+        print(f"firegrid bench ingest: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli_main(sys.argv[1:]))
