@@ -81,6 +81,13 @@ def dispatch_command(service: DispatchService, name: str) -> CommandHandler:
     return handle
 
 
+async def township(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    return web.json_response(
+        {"v": 1, "name": config.name, "name_en": config.name_en, "township": config.township}
+    )
+
+
 @web.middleware
 async def require_token(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -161,5 +168,6 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     app.on_cleanup.append(close_storage)
     add_dispatch_routes(app, dispatch, camera_status)
     add_ingest_routes(app, ingest)
+    app.router.add_get("/api/township", township)
     add_console_routes(app)
     return app

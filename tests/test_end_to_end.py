@@ -139,8 +139,9 @@ def test_the_console_shows_the_alarm_in_chromium(
                 timeout=10_000 * UNIT,
             )
             page.screenshot(path=str(ARTIFACTS / "console-alarm.png"))
-            page.click("button[data-action=verify]")
-            page.wait_for_selector("#detail-state.state-verified", timeout=10_000 * UNIT)
+            # the call-up started by itself; the operator closes the incident from the page
+            page.click("button[data-action=resolve]")
+            page.wait_for_selector("#detail-state.state-resolved", timeout=10_000 * UNIT)
         finally:
             browser.close()
 

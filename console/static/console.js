@@ -10,6 +10,7 @@ let lang = params.get("lang") || localStorage.getItem("firegrid.lang") || "zh";
 
 const incidents = new Map();   // incident id -> {id, events, state, opened}
 const cameras = new Map();     // camera id -> {id, name, state}
+const teams = new Map();       // team id -> {id, name, kind, availability}
 let lastSeq = 0;
 let selected = null;
 let socket = null;
@@ -40,6 +41,21 @@ async function loadCameras() {
     renderCameras();
   } catch (err) {
     console.warn("camera status unavailable", err);
+  }
+}
+
+async function loadTownship() {
+  try {
+    const res = await fetch("/api/township", { headers: authHeaders() });
+    if (!res.ok) return;
+    const body = await res.json();
+    $("township").textContent = lang === "en" && body.name_en ? body.name_en : body.name;
+    for (const team of (await (await fetch("/api/teams", { headers: authHeaders() })).json()).teams) {
+      teams.set(team.id, team);
+    }
+    renderAll();
+  } catch (err) {
+    console.warn("township unavailable", err);
   }
 }
 
@@ -156,8 +172,7 @@ function renderDetail() {
   for (const ev of inc.events) {
     const li = document.createElement("li");
     const when = new Date(ev.time * 1000).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB");
-    let what = t(ev.type);
-    if (ev.type === "incident.transition") what = `${t(ev.data.from)} → ${t(ev.data.to)}`;
+    const what = describe(ev);
     li.textContent = `${when}  ${what}  (${ev.actor})`;
     tl.append(li);
   }
@@ -169,10 +184,46 @@ function renderDetail() {
   }
 }
 
+function teamName(id) {
+  return (teams.get(id) || {}).name || id;
+}
+
+// One line of the timeline, in the operator's language.
+function describe(ev) {
+  const d = ev.data || {};
+  const fill = (key, values) => t(key).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+  switch (ev.type) {
+    case "incident.transition":
+      if (d.action === "assign") return fill("tl_assign", { teams: (d.teams || []).map(teamName).join("、") });
+      return `${t(d.from)} → ${t(d.to)}`;
+    case "dispatch.callup":
+    case "dispatch.team_added":
+      return fill("tl_callup", { team: teamName(d.team_id), tier: d.tier ?? "" });
+    case "dispatch.accepted":
+      return fill("tl_accepted", { team: teamName(d.team_id), s: Math.round(d.time_to_accept_s ?? 0) });
+    case "dispatch.declined":
+      return fill("tl_declined", { team: teamName(d.team_id), reason: d.reason || "" });
+    case "dispatch.timeout":
+      return fill("tl_timeout", { team: teamName(d.team_id) });
+    case "dispatch.arrived":
+      return fill("tl_arrived", { team: teamName(d.team_id), s: Math.round(d.time_to_arrive_s ?? 0) });
+    case "dispatch.escalated":
+      return fill("tl_escalated", { tier: d.to_tier });
+    case "dispatch.responsible_paged":
+      return fill("tl_responsible", { name: d.name || "" });
+    case "dispatch.leader_paged":
+      return fill("tl_leader", { name: d.leader || "" });
+    case "dispatch.team_status":
+      return fill("tl_status", { team: teamName(d.team_id), status: t("avail_" + d.availability) });
+    default:
+      return t(ev.type);
+  }
+}
+
 const ACTIONS = {
   triggered: ["verify", "false_alarm"],
   verified: ["false_alarm", "resolve"],
-  dispatched: ["resolve"],
+  dispatched: ["false_alarm", "resolve"],
   responding: ["resolve"],
   on_scene: ["resolve"],
 };
@@ -191,7 +242,13 @@ function renderActions(inc) {
 }
 
 async function act(incidentId, action) {
-  const data = action === "resolve" ? { outcome: "extinguished" } : {};
+  let data = action === "resolve" ? { outcome: "extinguished" } : {};
+  const state = (incidents.get(incidentId) || {}).state;
+  if (action === "false_alarm" && !["triggered", "verified"].includes(state)) {
+    // teams are already on their way: the incident ends as a resolved false alarm
+    action = "resolve";
+    data = { outcome: "false_alarm" };
+  }
   const res = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/actions`, {
     method: "POST",
     headers: { ...authHeaders(), "Content-Type": "application/json" },
@@ -215,9 +272,11 @@ $("lang").onclick = () => {
   lang = lang === "zh" ? "en" : "zh";
   localStorage.setItem("firegrid.lang", lang);
   applyLanguage();
+  loadTownship();
 };
 
 applyLanguage();
+loadTownship();
 loadCameras();
 setInterval(loadCameras, 5000);
 connect();
