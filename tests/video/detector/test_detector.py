@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from tests.video.detector.scenes import add_car, add_flame, add_smoke, static_scene
+from video.analyzer import Alarm, BgrImage
+from video.config import CameraConfig, DetectorConfig
+from video.detection import Box
+from video.detector import DetectorUsageError, FireDetector, build_detector, make_detector
+from video.detector.tuning import camera_defaults
+
+Draw = Callable[[BgrImage, int], None]
+
+
+@dataclass(frozen=True)
+class Score:
+    flame: float
+    smoke: float
+    background: float
+
+
+class FixedVerifier:
+    """A verifier that always gives the same verdict: tests the detector's use of it."""
+
+    def __init__(self, flame: float, smoke: float) -> None:
+        self._score = Score(flame, smoke, max(0.0, 1 - flame - smoke))
+        self.boxes = 0
+
+    def score(self, frame_bgr: BgrImage, boxes: Sequence[Box]) -> list[Score]:
+        self.boxes += len(boxes)
+        return [self._score for _ in boxes]
+
+
+def _run(detector: FireDetector, draw: Draw, seconds: float = 10.0) -> list[tuple[float, Alarm]]:
+    alarms: list[tuple[float, Alarm]] = []
+    for i in range(round(seconds * detector.analysis_fps)):
+        frame = static_scene()
+        draw(frame, i)
+        t = i / detector.analysis_fps
+        alarms.extend((t, a) for a in detector.feed(frame, t))
+    return alarms
+
+
+def _detector(
+    camera: CameraConfig | None = None,
+    verifier: FixedVerifier | None = None,
+    disabled: Sequence[str] = (),
+) -> FireDetector:
+    return FireDetector(DetectorConfig(), camera or camera_defaults(), verifier, disabled)
+
+
+def _flame(frame: BgrImage, i: int) -> None:
+    add_flame(frame, i)
+
+
+def test_a_flickering_flame_alarms_once_within_seconds() -> None:
+    detector = _detector()
+    alarms = _run(detector, _flame)
+    assert len(alarms) == 1
+    t, alarm = alarms[0]
+    assert alarm.kind == "flame" and t <= 3.0
+    assert 0.3 < alarm.box.x < 0.6 and 0.3 < alarm.box.y < 0.8
+    assert any(e.startswith("temporal=") for e in alarm.evidence)
+    assert detector.last_confidence["flame"] >= 0.5
+
+
+def test_a_static_scene_stays_quiet() -> None:
+    detector = _detector()
+    assert _run(detector, lambda f, i: None, seconds=20) == []
+    assert detector.last_confidence == {"flame": 0.0, "smoke": 0.0}
+
+
+def test_a_red_car_crossing_is_not_a_flame() -> None:
+    assert _run(_detector(), lambda f, i: add_car(f, i % 50), seconds=15) == []
+
+
+def test_a_rising_plume_raises_a_smoke_alarm() -> None:
+    alarms = _run(_detector(), lambda f, i: add_smoke(f, i), seconds=8)
+    assert [a.kind for _, a in alarms] == ["smoke"]
+    assert alarms[0][0] <= 6.0
+
+
+def test_a_masked_flame_is_never_seen() -> None:
+    camera = camera_defaults().model_copy(
+        update={"masks": [[(0.3, 0.3), (0.7, 0.3), (0.7, 0.9), (0.3, 0.9)]]}
+    )
+    assert _run(_detector(camera), _flame) == []
+
+
+def test_the_verifier_decides_when_present() -> None:
+    rejecting = FixedVerifier(flame=0.05, smoke=0.05)
+    assert _run(_detector(verifier=rejecting), _flame) == []
+    assert rejecting.boxes > 0
+    confirming = FixedVerifier(flame=0.9, smoke=0.05)
+    alarms = _run(_detector(verifier=confirming), _flame)
+    assert [a.kind for _, a in alarms] == ["flame"]
+    assert alarms[0][1].confidence == 0.9
+    assert "verifier=0.90" in alarms[0][1].evidence
+    # The budget: at most two crops per analysed frame, each track re-scored twice a second.
+    assert confirming.boxes <= 2 * 100
+
+
+def test_disabling_the_verifier_stage_ignores_it() -> None:
+    detector = _detector(verifier=FixedVerifier(0.0, 0.0), disabled=["verifier"])
+    assert not detector.verifier_enabled
+    assert len(_run(detector, _flame)) == 1
+
+
+def test_without_persistence_the_first_evidence_alarms() -> None:
+    with_window = _run(_detector(), _flame)[0][0]
+    without = _run(_detector(disabled=["persistence"]), _flame)[0][0]
+    assert without < with_window
+
+
+def test_alarm_after_cooldown_is_a_new_onset() -> None:
+    settings = DetectorConfig(cooldown_s=2.0)
+    detector = FireDetector(settings, camera_defaults())
+
+    def on_off(frame: BgrImage, i: int) -> None:
+        if (i // 60) % 2 == 0:  # 6 s of fire, 6 s without, again
+            add_flame(frame, i)
+
+    alarms = _run(detector, on_off, seconds=18)
+    assert [a.kind for _, a in alarms] == ["flame", "flame"]
+    assert alarms[1][0] >= 12.0
+
+
+def test_usage_errors() -> None:
+    with pytest.raises(DetectorUsageError, match="unknown stages"):
+        _detector(disabled=["colour"])
+    with pytest.raises(DetectorUsageError, match="HxWx3"):
+        _detector().feed(np.zeros((10, 10), np.uint8), 0.0)
+
+
+def test_make_detector_is_a_frame_analyzer_with_the_settings() -> None:
+    settings = DetectorConfig(analysis_fps=8, analysis_width=480, use_verifier=False)
+    analyzer = make_detector(camera_defaults(), settings)
+    assert analyzer.analysis_fps == 8 and analyzer.analysis_width == 480
+    assert analyzer.feed(static_scene(), 0.0) == []
+    assert not build_detector(camera_defaults(), settings).verifier_enabled
+
+
+def test_frame_size_changes_are_absorbed() -> None:
+    detector = _detector()
+    detector.feed(static_scene(180, 320), 0.0)
+    assert detector.feed(static_scene(360, 640), 0.1) == []

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tests.video.detector.scenes import add_flame, static_scene
+from video.analyzer import BgrImage
+from video.detection import Box
+from video.detector.image_check import ImageCheck
+
+
+@dataclass(frozen=True)
+class Score:
+    flame: float
+    smoke: float
+    background: float
+
+
+class WholeImageSmokeVerifier:
+    """Sees smoke only in the whole-image box: checks that the whole image is asked about."""
+
+    def score(self, frame_bgr: BgrImage, boxes: Sequence[Box]) -> list[Score]:
+        return [
+            Score(0.0, 0.8, 0.2) if b == Box(0.0, 0.0, 1.0, 1.0) else Score(0.1, 0.1, 0.8)
+            for b in boxes
+        ]
+
+
+def _flame_still() -> BgrImage:
+    image = static_scene()
+    add_flame(image, 3)
+    return image
+
+
+def test_colour_alone_decides_without_a_verifier() -> None:
+    check = ImageCheck(None)
+    verdict = check.check(_flame_still())
+    assert verdict.alarmed and verdict.kind == "flame" and verdict.candidates >= 1
+    assert not check.check(static_scene()).alarmed
+
+
+def test_the_verifier_judges_regions_and_the_whole_image() -> None:
+    verdict = ImageCheck(WholeImageSmokeVerifier()).check(static_scene())
+    assert verdict.alarmed and verdict.kind == "smoke" and verdict.confidence == 0.8
+    assert ImageCheck(WholeImageSmokeVerifier(), "low").check(static_scene()).alarmed

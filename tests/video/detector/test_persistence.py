@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from video.detector.persistence import AlarmGate, GateSettings
+
+
+def test_rises_once_then_holds_with_hysteresis() -> None:
+    gate = AlarmGate(GateSettings(on=0.5, off=0.2, cooldown_s=10))
+    assert not gate.update(0.4, 0.0)
+    assert gate.update(0.5, 0.1)
+    assert gate.active
+    # Dips above `off` keep the same alarm: no second onset.
+    assert [gate.update(s, 0.2 + i / 10) for i, s in enumerate((0.3, 0.25, 0.6, 0.9))] == [
+        False
+    ] * 4
+    assert gate.active
+
+
+def test_cooldown_after_an_alarm_ends() -> None:
+    gate = AlarmGate(GateSettings(on=0.5, off=0.2, cooldown_s=10))
+    assert gate.update(0.8, 0.0)
+    assert not gate.update(0.1, 1.0)  # ends at t=1
+    assert not gate.active
+    assert not gate.update(0.9, 5.0)  # in cooldown
+    assert not gate.update(0.9, 10.9)
+    assert gate.update(0.9, 11.0)  # cooldown over: a new onset
+
+
+def test_settings_must_be_ordered() -> None:
+    with pytest.raises(ValueError):
+        GateSettings(on=0.3, off=0.4)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import numpy as np
+
+from video.detector.regions import Region, RegionTracker, extract_regions
+
+
+def test_extract_regions_largest_first_and_small_ones_dropped() -> None:
+    mask = np.zeros((50, 80), np.uint8)
+    mask[5:10, 5:10] = 255  # 25 px
+    mask[20:40, 30:60] = 255  # 600 px
+    mask[45, 70] = 255  # 1 px noise
+    regions = extract_regions(mask, min_area=4)
+    assert [(r.x, r.y, r.w, r.h, r.area) for r in regions] == [
+        (30, 20, 30, 20, 600),
+        (5, 5, 5, 5, 25),
+    ]
+    assert extract_regions(np.zeros((10, 10), np.uint8), 1) == []
+
+
+def test_iou_and_nearness() -> None:
+    a = Region(0, 0, 10, 10, 100)
+    assert a.iou(Region(5, 0, 10, 10, 100)) == 50 / 150
+    assert a.iou(Region(20, 20, 5, 5, 25)) == 0.0
+    assert a.near(Region(6, 6, 10, 10, 100))
+    assert not a.near(Region(30, 30, 10, 10, 100))
+
+
+def test_tracks_follow_a_moving_region_and_expire() -> None:
+    tracker = RegionTracker(window=4, max_missed=2)
+    first = tracker.update([Region(10, 10, 10, 10, 100)], 0.0)
+    second = tracker.update([Region(13, 11, 10, 10, 100), Region(60, 60, 5, 5, 25)], 0.1)
+    assert second[0] is first[0]
+    assert second[0].previous == Region(10, 10, 10, 10, 100)
+    assert second[1].id != first[0].id
+    for track in second:
+        track.evidence.append(True)
+    assert tracker.best() is not None
+    for i in range(3):
+        tracker.update([], 0.2 + i / 10)
+    assert tracker.tracks == []
+
+
+def test_score_is_a_share_of_the_whole_window() -> None:
+    tracker = RegionTracker(window=4, max_missed=4)
+    (track,) = tracker.update([Region(0, 0, 4, 4, 16)], 0.0)
+    track.evidence.append(True)
+    assert track.score == 0.25  # a young track cannot score high at once
+    for _ in range(3):
+        track.evidence.append(True)
+    assert track.score == 1.0
+    tracker.update([], 0.1)
+    assert track.score == 0.75
+
+
+def test_shape_history_can_outlast_the_evidence_window() -> None:
+    tracker = RegionTracker(window=1, max_missed=1, history=5)
+    (track,) = tracker.update([Region(0, 9, 4, 4, 16)], 0.0)
+    for i in range(1, 8):
+        tracker.update([Region(0, 9 - i, 4, 4 + i, 16 + 4 * i)], i / 10)
+    assert list(track.areas) == [28, 32, 36, 40, 44]
+    assert list(track.tops) == [6, 5, 4, 3, 2]
+    track.evidence.append(True)
+    assert track.score == 1.0

@@ -1,0 +1,60 @@
+"""Reading a clip the way the ingest feeds the detector: scaled, at the analyser's rate, timed.
+
+Used by the evaluator and the benchmark, never by the hub (the ingest has its own decoder).
+Frames are decoded on one thread, scaled to the analyser's width by the ingest's own
+`video.ingest.frames` (so the evaluation sees exactly the pictures the hub feeds) and picked
+at most `fps` times a second of stream time, using the clip's own timestamps so
+variable-rate clips are timed as they were recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from video.analyzer import BgrImage
+from video.detector.errors import ClipReadError
+from video.ingest.frames import analysis_bgr, analysis_size
+
+
+@dataclass(frozen=True, slots=True)
+class TimedFrame:
+    t: float  # seconds since the clip's first frame
+    image: BgrImage
+
+
+def analysed_frames(path: Path, width: int, fps: float) -> Iterator[TimedFrame]:
+    """The frames an analyser running at `fps` on `width`-wide frames would be fed."""
+    step = 1.0 / fps
+    try:
+        container = av.open(str(path))
+    except av.FFmpegError as err:
+        raise ClipReadError(f"cannot open {path}: {err}") from err
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = "NONE"
+        start: float | None = None
+        next_t = 0.0
+        index = 0
+        try:
+            for frame in container.decode(stream):
+                index += 1
+                stamp = frame.time
+                # Some containers (WMV, raw streams) leave timestamps out: count frames instead.
+                rate = float(stream.average_rate or 25)
+                t_abs = float(stamp) if stamp is not None else index / rate
+                if start is None:
+                    start = t_abs
+                t = t_abs - start
+                if t + 1e-6 < next_t:
+                    continue
+                next_t += step
+                if next_t <= t:  # a gap in the stream: restart the schedule from here
+                    next_t = t + step
+                size = analysis_size(frame.width, frame.height, width)
+                yield TimedFrame(t, analysis_bgr(frame, size))
+        except av.FFmpegError as err:
+            raise ClipReadError(f"decoding {path} failed: {err}") from err

@@ -1,0 +1,238 @@
+"""The flame and smoke detector of one camera: frames in, alarms out, every stage composed.
+
+Per analysed frame: shrink to a small work image (masked areas blacked out), find motion, propose
+flame regions (flame colour intersected with motion) and smoke regions (grey blocks that change
+slowly and veil edges), follow each region as a track, attach evidence to it (temporal flame
+behaviour, smoke growth or rise, and above all the learned verifier's verdict on its crop of the
+full frame) and let the persistence gate of each kind turn a track's evidence window into one
+alarm per onset. Classical stages only propose; when the verifier is there, nothing alarms
+without it.
+
+Stages can be disabled by name (`STAGES`) to measure what each one earns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from cv2.typing import MatLike
+
+from video.analyzer import Alarm, BgrImage
+from video.config import CameraConfig, DetectorConfig
+from video.detection import Box, DetectionKind
+from video.detector.errors import DetectorUsageError
+from video.detector.flame_colour import FlameColourRule
+from video.detector.flame_temporal import FlameTemporal
+from video.detector.motion import MotionModel
+from video.detector.persistence import AlarmGate, GateSettings
+from video.detector.regions import RegionTracker, Track, extract_regions
+from video.detector.smoke import SmokeStage
+from video.detector.tuning import LEVELS, SceneProfile, allowed_area
+from video.detector.verify_hook import CandidateVerifier, VerifierScheduler, region_box
+
+STAGES = ("motion", "flame_colour", "flame_temporal", "smoke", "verifier", "persistence")
+FLAME_MIN_AREA = 4  # work-image pixels: a lighter's flame at 10 m still covers a few
+SMOKE_MIN_BLOCKS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    track: Track
+    box: Box
+    kind: DetectionKind
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    track: Track
+    proposed: bool  # the classical stages (temporal behaviour, smoke growth) agree
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _KindState:
+    tracker: RegionTracker
+    gate: AlarmGate
+
+
+class FireDetector:
+    """Implements `video.analyzer.FrameAnalyzer`; one instance per camera, not thread-safe."""
+
+    def __init__(
+        self,
+        settings: DetectorConfig,
+        camera: CameraConfig,
+        verifier: CandidateVerifier | None = None,
+        disabled: Collection[str] = (),
+    ) -> None:
+        unknown = set(disabled) - set(STAGES)
+        if unknown:
+            raise DetectorUsageError(
+                f"unknown stages {sorted(unknown)}; known: {', '.join(STAGES)}"
+            )
+        self._settings = settings
+        self._camera = camera
+        self._disabled = frozenset(disabled)
+        self._level = LEVELS[camera.sensitivity]
+        self._colour = FlameColourRule(cr_minus_cb=self._level.colour_margin)
+        self._motion = MotionModel()
+        self._temporal = FlameTemporal()
+        self._smoke = SmokeStage()
+        self._profile = SceneProfile(camera.profile)
+        use_verifier = verifier is not None and "verifier" not in self._disabled
+        self._verifier = (
+            VerifierScheduler(verifier, settings.verify_interval_s)
+            if use_verifier and verifier is not None
+            else None
+        )
+        self._flame = self._kind_state(settings.window_s)
+        self._smoke_state = self._kind_state(settings.smoke_window_s)
+        self._allowed: MatLike | None = None
+        self._frame_size = (0, 0)
+        self._work_size = (1, 1)
+        self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+        self.last_confidence: dict[DetectionKind, float] = {"flame": 0.0, "smoke": 0.0}
+
+    def _kind_state(self, window_s: float) -> _KindState:
+        persistence = "persistence" not in self._disabled
+        history = max(1, round(window_s * self._settings.analysis_fps))
+        window = history if persistence else 1
+        on = self._level.window_on if persistence else 1.0
+        gate = AlarmGate(
+            GateSettings(on=on, off=min(0.2, on / 2), cooldown_s=self._settings.cooldown_s)
+        )
+        # Unseen for half its window, a track holds at most half a window of evidence: drop it.
+        tracker = RegionTracker(window, max_missed=max(1, history // 2), history=history)
+        return _KindState(tracker, gate)
+
+    @property
+    def analysis_fps(self) -> float:
+        return self._settings.analysis_fps
+
+    @property
+    def analysis_width(self) -> int:
+        return self._settings.analysis_width
+
+    @property
+    def verifier_enabled(self) -> bool:
+        return self._verifier is not None
+
+    def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
+        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
+            raise DetectorUsageError(f"expected an HxWx3 BGR frame, got shape {frame_bgr.shape}")
+        work = self._shrink(frame_bgr)
+        grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
+        ycrcb = cv2.cvtColor(work, cv2.COLOR_BGR2YCrCb)
+        if "motion" in self._disabled:
+            moving: MatLike = np.full(grey.shape, 255, np.uint8)
+        else:
+            motion = self._motion.update(grey)
+            moving = cv2.dilate(motion.mask, self._kernel)
+        night = self._profile.update(ycrcb)
+        requests: list[_Request] = []
+        flame_tracks = self._propose_flames(ycrcb, moving, t, requests)
+        smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests)
+        self._verify(frame_bgr, requests, t)
+        alarms: list[Alarm] = []
+        kinds: tuple[tuple[DetectionKind, _KindState, list[_Candidate]], ...] = (
+            ("flame", self._flame, flame_tracks),
+            ("smoke", self._smoke_state, smoke_tracks),
+        )
+        for kind, state, tracks in kinds:
+            alarm = self._decide(kind, state, tracks, t)
+            if alarm is not None:
+                alarms.append(alarm)
+        return alarms
+
+    def _shrink(self, frame: BgrImage) -> MatLike:
+        height, width = frame.shape[:2]
+        if self._frame_size != (width, height):
+            work_w = min(self._settings.work_width, width)
+            self._frame_size = (width, height)
+            self._work_size = (work_w, max(1, round(height * work_w / width)))
+            self._allowed = allowed_area(self._camera.masks, *self._work_size)
+        work_w, work_h = self._work_size
+        # Bilinear, as Frigate does for its motion image: area averaging would be cleaner but
+        # costs more than all the stages after it; the stages compare a frame with the same
+        # sampling of earlier frames, so the aliasing of static texture cancels out.
+        work = cv2.resize(frame, (work_w, work_h), interpolation=cv2.INTER_LINEAR)
+        if self._allowed is not None:
+            work = cv2.bitwise_and(work, work, mask=self._allowed)
+        return work
+
+    def _propose_flames(
+        self, ycrcb: MatLike, moving: MatLike, t: float, requests: list[_Request]
+    ) -> list[_Candidate]:
+        colour = moving if "flame_colour" in self._disabled else self._colour.mask(ycrcb)
+        # Closing joins the tongues of one flame into one region, so that one fire is one track
+        # (a flame split differently each frame would keep restarting its evidence window).
+        candidates_px = cv2.morphologyEx(
+            cv2.bitwise_and(colour, moving), cv2.MORPH_CLOSE, self._kernel
+        )
+        previous = self._temporal.begin_frame(colour)
+        seen = self._flame.tracker.update(extract_regions(candidates_px, FLAME_MIN_AREA), t)
+        out: list[_Candidate] = []
+        height, width = ycrcb.shape[:2]
+        for track in seen:
+            temporal = self._temporal.score(track, colour, previous)
+            ok = "flame_temporal" in self._disabled or temporal >= self._level.temporal_min
+            out.append(_Candidate(track, ok, (f"temporal={temporal:.2f}",)))
+            if ok:
+                requests.append(_Request(track, region_box(track.region, width, height), "flame"))
+        return out
+
+    def _propose_smoke(
+        self, ycrcb: MatLike, grey: MatLike, night: bool, t: float, requests: list[_Request]
+    ) -> list[_Candidate]:
+        if "smoke" in self._disabled or night:
+            self._smoke_state.tracker.update([], t)
+            return []
+        frame = self._smoke.update(ycrcb, grey)
+        seen = self._smoke_state.tracker.update(extract_regions(frame.blocks, SMOKE_MIN_BLOCKS), t)
+        grid = frame.blocks.shape[:2]
+        min_frames = max(2, round(self._settings.analysis_fps))
+        block = self._smoke.settings.block
+        height, width = grey.shape[:2]
+        out: list[_Candidate] = []
+        for track in seen:
+            ok = self._smoke.track_evidence(track, (grid[0], grid[1]), min_frames)
+            out.append(_Candidate(track, ok, ("grey-slow-veiling", "grows-or-rises")))
+            if ok:
+                box = region_box(track.region, width, height, scale=block)
+                requests.append(_Request(track, box, "smoke"))
+        return out
+
+    def _verify(self, frame_bgr: BgrImage, requests: list[_Request], t: float) -> None:
+        if self._verifier is None:
+            return
+        due = {id(tr) for tr in self._verifier.due([r.track for r in requests], t)}
+        chosen = [(r.track, r.box, r.kind) for r in requests if id(r.track) in due]
+        self._verifier.score(frame_bgr, chosen, t)
+
+    def _decide(
+        self, kind: DetectionKind, state: _KindState, candidates: list[_Candidate], t: float
+    ) -> Alarm | None:
+        for cand in candidates:
+            cand.track.evidence.append(cand.proposed and self._verified(cand.track))
+        best = state.tracker.best()
+        score = best.score if best is not None else 0.0
+        self.last_confidence[kind] = score
+        if not state.gate.update(score, t) or best is None:
+            return None
+        scale = self._smoke.settings.block if kind == "smoke" else 1
+        box = region_box(best.region, *self._work_size, scale=scale)
+        details = next((c.details for c in candidates if c.track is best), ())
+        evidence = (*details, f"window={score:.2f}")
+        confidence = score
+        if self._verifier is not None and best.verifier_p is not None:
+            evidence = (*evidence, f"verifier={best.verifier_p:.2f}")
+            confidence = best.verifier_p
+        return Alarm(kind=kind, box=box, confidence=confidence, evidence=evidence)
+
+    def _verified(self, track: Track) -> bool:
+        if self._verifier is None:
+            return True
+        return track.verifier_p is not None and track.verifier_p >= self._level.verifier_min

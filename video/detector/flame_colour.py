@@ -1,0 +1,50 @@
+"""Flame-coloured pixels in YCrCb, with thresholds relative to the scene (Celik 2009).
+
+A pixel is flame-coloured when it is brighter than the scene's mean luma, redder (Cr) and less
+blue (Cb) than the scene's means, and its Cr exceeds its Cb by a margin. Comparing against the
+scene's own means keeps the rule working in dark and bright scenes alike. This rule only
+proposes: sunsets, warm lamps and red coats pass it on most frames, so what it finds must still
+move (intersected with motion by the caller) and convince the later stages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+from cv2.typing import MatLike
+
+BgrImage = MatLike
+Mask = MatLike
+
+
+@dataclass(frozen=True, slots=True)
+class FlameColourRule:
+    cr_minus_cb: int = 40  # the Cr-Cb margin of a flame pixel (Celik's tau)
+    min_luma: int = 80  # flames emit light: darker pixels are never flame
+
+    def mask(self, ycrcb: BgrImage) -> Mask:
+        """255 where the pixel of a YCrCb image is flame-coloured, else 0."""
+        y, cr, cb = cv2.split(ycrcb)
+        mean_y, mean_cr, mean_cb, _ = cv2.mean(ycrcb)
+        luma_floor = max(float(self.min_luma), mean_y)
+        _, bright = cv2.threshold(y, luma_floor, 255, cv2.THRESH_BINARY)
+        _, red = cv2.threshold(cr, mean_cr, 255, cv2.THRESH_BINARY)
+        _, not_blue = cv2.threshold(cb, mean_cb, 255, cv2.THRESH_BINARY_INV)
+        margin_floor = self.cr_minus_cb - 1
+        _, margin = cv2.threshold(cv2.subtract(cr, cb), margin_floor, 255, cv2.THRESH_BINARY)
+        out = cv2.bitwise_and(bright, red)
+        out = cv2.bitwise_and(out, not_blue)
+        result: Mask = cv2.bitwise_and(out, margin)
+        return result
+
+
+def rule_for_sensitivity(sensitivity: str) -> FlameColourRule:
+    """A looser margin at high sensitivity proposes more candidates for the verifier to judge."""
+    margins = {"low": 50, "medium": 40, "high": 30}
+    return FlameColourRule(cr_minus_cb=margins.get(sensitivity, 40))
+
+
+def flame_pixels(bgr: BgrImage, rule: FlameColourRule) -> Mask:
+    """Convenience for callers holding BGR: convert once and apply the rule."""
+    return rule.mask(cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb))

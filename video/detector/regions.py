@@ -1,0 +1,138 @@
+"""Candidate regions of a mask, and tracks that follow them from frame to frame.
+
+A region is a connected blob of candidate pixels on the small work image. A track is one region
+followed over time (matched by overlap), carrying the per-frame evidence the later stages
+attach to it, so that persistence is judged per object and not per camera: a flickering lamp on
+one side and a passing red car on the other do not add up to one fire.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import cv2
+from cv2.typing import MatLike
+
+Mask = MatLike
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int  # candidate pixels inside the box
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    def iou(self, other: Region) -> float:
+        ix = max(0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
+        iy = max(0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
+        inter = ix * iy
+        union = self.w * self.h + other.w * other.h - inter
+        return inter / union if union > 0 else 0.0
+
+    def near(self, other: Region) -> bool:
+        """Centres closer than the larger box's half-size: the same object, moved a little."""
+        reach = max(self.w, self.h, other.w, other.h) / 2 + 2
+        return abs(self.cx - other.cx) <= reach and abs(self.cy - other.cy) <= reach
+
+
+def extract_regions(mask: Mask, min_area: int, max_regions: int = 8) -> list[Region]:
+    """The largest connected blobs of a 0/255 mask, at least `min_area` pixels each."""
+    if cv2.countNonZero(mask) < min_area:
+        return []
+    count, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask, 8, cv2.CV_32S, cv2.CCL_GRANA
+    )
+    regions = [
+        Region(int(x), int(y), int(w), int(h), int(a))
+        for x, y, w, h, a in stats[1:count]
+        if a >= min_area
+    ]
+    regions.sort(key=lambda r: r.area, reverse=True)
+    return regions[:max_regions]
+
+
+@dataclass(slots=True)
+class Track:
+    id: int
+    region: Region
+    born_t: float
+    window: int  # frames of evidence kept
+    history: int  # frames of shape history (areas, tops) kept for the temporal measures
+    evidence: deque[bool] = field(init=False)
+    areas: deque[int] = field(init=False)
+    tops: deque[int] = field(init=False)
+    previous: Region | None = None  # the region one frame before, for frame-to-frame change
+    missed: int = 0
+    verified_t: float | None = None  # when the verifier last scored this track
+    verifier_p: float | None = None  # its latest probability of the track's kind
+    temporal: float = 0.0  # the temporal stage's latest score
+
+    def __post_init__(self) -> None:
+        self.evidence = deque(maxlen=self.window)
+        self.areas = deque([self.region.area], maxlen=self.history)
+        self.tops = deque([self.region.y], maxlen=self.history)
+
+    @property
+    def score(self) -> float:
+        """Share of the window's frames with evidence (a young track cannot score high)."""
+        return sum(self.evidence) / self.window
+
+    def saw(self, region: Region) -> None:
+        self.previous = self.region
+        self.region = region
+        self.missed = 0
+        self.areas.append(region.area)
+        self.tops.append(region.y)
+
+
+class RegionTracker:
+    """Greedy overlap matching of this frame's regions to the live tracks."""
+
+    def __init__(self, window: int, max_missed: int, history: int | None = None) -> None:
+        self._window = window
+        self._history = history or window
+        self._max_missed = max_missed
+        self._next_id = 1
+        self.tracks: list[Track] = []
+
+    def update(self, regions: list[Region], t: float) -> list[Track]:
+        """Match regions to tracks; return the tracks seen in this frame (new ones included)."""
+        unmatched = list(self.tracks)
+        seen: list[Track] = []
+        for region in regions:
+            overlap, best = max(
+                ((tr.region.iou(region), tr) for tr in unmatched),
+                key=lambda pair: pair[0],
+                default=(0.0, None),
+            )
+            if best is not None and (overlap > 0.05 or best.region.near(region)):
+                unmatched.remove(best)
+                best.saw(region)
+                seen.append(best)
+            else:
+                track = Track(self._next_id, region, t, self._window, self._history)
+                self._next_id += 1
+                self.tracks.append(track)
+                seen.append(track)
+        for track in unmatched:
+            track.missed += 1
+            track.evidence.append(False)
+        self.tracks = [tr for tr in self.tracks if tr.missed <= self._max_missed]
+        return seen
+
+    def best(self) -> Track | None:
+        return max(self.tracks, key=lambda tr: tr.score, default=None)
+
+    def clear(self) -> None:
+        self.tracks = []

@@ -1,0 +1,136 @@
+"""Smoke candidates: grey, slowly changing blocks that blur the background's edges.
+
+The stage keeps its own slow background (smoke drifts, so the motion stage's faster background
+would absorb it) and a background of edge energy per block. A block is a smoke candidate when
+most of its pixels are unsaturated, a good part of it differs from the slow background, and its
+edges did not get sharper (an object arriving adds edges; smoke veils them; over a smooth sky
+there are no edges to lose, which is allowed). When candidates cover most of the view it is
+fog, haze or a lens fogging up, not a fire's smoke, and nothing is proposed.
+
+Tracks of candidate blocks become evidence only when they grow or rise, and not when they fill
+a large part of the view at once: vape, exhaust and steam blown near the lens do that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from cv2.typing import MatLike
+
+from video.detector.regions import Track
+
+YCrCbImage = MatLike
+GreyImage = MatLike
+Mask = MatLike
+FloatImage = MatLike
+
+
+_NEUTRAL = 128  # Cr and Cb of a grey pixel
+
+
+@dataclass(frozen=True, slots=True)
+class SmokeSettings:
+    block: int = 8  # work-image pixels per block side
+    max_chroma: int = 28  # |Cr - 128| + |Cb - 128| of a grey pixel
+    min_change: int = 8  # grey levels from the slow background that count as changed
+    grey_share: float = 0.6  # share of grey pixels a candidate block needs
+    change_share: float = 0.3  # share of changed pixels a candidate block needs
+    textured: float = 6.0  # mean edge energy above which a block has edges to lose
+    sharper: float = 1.25  # edge ratio above which something with edges arrived
+    fog_share: float = 0.5  # change over this share of the view: fog, not a fire's smoke
+    near_lens_share: float = 0.3  # one region this big is blown near the lens
+    alpha: float = 0.02  # slow background rate per analysed frame (about 5 s at 10 fps)
+
+
+@dataclass(frozen=True, slots=True)
+class SmokeFrame:
+    blocks: Mask  # 255 for candidate blocks on the block grid
+    fog: bool  # candidates covered the view and were dropped
+
+
+class SmokeStage:
+    def __init__(self, settings: SmokeSettings | None = None) -> None:
+        self.settings = settings or SmokeSettings()
+        self._background: FloatImage | None = None
+        self._edges: FloatImage | None = None
+
+    def grid_shape(self, work_shape: tuple[int, ...]) -> tuple[int, int]:
+        b = self.settings.block
+        return max(1, work_shape[0] // b), max(1, work_shape[1] // b)
+
+    def update(self, ycrcb: YCrCbImage, grey: GreyImage) -> SmokeFrame:
+        s = self.settings
+        rows, cols = self.grid_shape(grey.shape)
+        edges = _block_mean(_edge_energy(grey), cols, rows)
+        if self._background is None or self._background.shape != grey.shape:
+            self._background = grey.astype(np.float32)
+            self._edges = edges
+            return SmokeFrame(np.zeros((rows, cols), np.uint8), False)
+        assert self._edges is not None
+        _, cr, cb = cv2.split(ycrcb)
+        neutral = np.full_like(cr, _NEUTRAL)
+        chroma = cv2.add(cv2.absdiff(cr, neutral), cv2.absdiff(cb, neutral))
+        _, grey_px = cv2.threshold(chroma, s.max_chroma, 255, cv2.THRESH_BINARY_INV)
+        diff = cv2.absdiff(grey, cv2.convertScaleAbs(self._background))
+        _, changed_px = cv2.threshold(diff, s.min_change, 255, cv2.THRESH_BINARY)
+        # Fog, haze and exposure changes alter most of the view at once, grey or not.
+        fog = cv2.countNonZero(changed_px) > s.fog_share * changed_px.size
+        # Only grey pixels that changed: a coloured object crossing a block is not its smoke.
+        changed_px = cv2.bitwise_and(changed_px, grey_px)
+        grey_share = _block_mean(grey_px, cols, rows)
+        change_share = _block_mean(changed_px, cols, rows)
+        ratio = (edges + 1.0) / (self._edges + 1.0)
+        not_sharper = ratio < s.sharper
+        grey_enough = grey_share >= 255 * s.grey_share
+        blocks = grey_enough & (change_share >= 255 * s.change_share) & not_sharper
+        fog = fog or bool(blocks.mean() > s.fog_share)
+        if fog:
+            blocks[:] = False
+        out: Mask = np.where(blocks, 255, 0).astype(np.uint8)
+        self._learn(grey, edges, out)
+        return SmokeFrame(out, fog)
+
+    def track_evidence(self, track: Track, grid_shape: tuple[int, int], min_frames: int) -> bool:
+        """A smoke track counts once it has lived a while and grows or rises, not near-lens."""
+        rows, cols = grid_shape
+        region = track.region
+        if region.w * region.h > cols * rows * self.settings.near_lens_share:
+            return False
+        if len(track.areas) < min_frames:
+            return False
+        grows = track.areas[-1] >= 1.2 * track.areas[0] + 1
+        rises = track.tops[-1] <= track.tops[0] - 1
+        return bool(grows or rises)
+
+    def _learn(self, grey: GreyImage, edges: FloatImage, blocks: Mask) -> None:
+        """Update the backgrounds, half as fast under candidates.
+
+        Slower, so a plume is not absorbed while it builds up; not frozen, so a ghost (a
+        background that learned a passing object) heals instead of staying a candidate forever.
+        """
+        assert self._background is not None and self._edges is not None
+        alpha = self.settings.alpha
+        keep = cv2.resize(blocks, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST)
+        cv2.accumulateWeighted(grey, self._background, alpha, mask=cv2.bitwise_not(keep))
+        cv2.accumulateWeighted(grey, self._background, alpha / 2, mask=keep)
+        cv2.accumulateWeighted(edges, self._edges, alpha, mask=cv2.bitwise_not(blocks))
+        cv2.accumulateWeighted(edges, self._edges, alpha / 2, mask=blocks)
+
+
+def _edge_energy(grey: GreyImage) -> GreyImage:
+    gx = cv2.convertScaleAbs(cv2.Sobel(grey, cv2.CV_16S, 1, 0))
+    gy = cv2.convertScaleAbs(cv2.Sobel(grey, cv2.CV_16S, 0, 1))
+    out: GreyImage = cv2.addWeighted(gx, 0.5, gy, 0.5, 0)
+    return out
+
+
+def _block_mean(image: MatLike, cols: int, rows: int) -> FloatImage:
+    """Mean of each block, as float32, by area resampling of the cropped image."""
+    b_h, b_w = image.shape[0] // rows, image.shape[1] // cols
+    cropped = image[: rows * b_h, : cols * b_w]
+    out: FloatImage = cv2.resize(cropped, (cols, rows), interpolation=cv2.INTER_AREA).astype(
+        np.float32
+    )
+    return out

@@ -1,0 +1,82 @@
+"""How the detector reaches the learned verifier, and when it asks it.
+
+The verifier (a small CNN run by OpenCV's dnn module, in `video.detector.verifier`) is trained
+and shipped separately; the detector depends only on the shape of its answer, written here as a
+protocol. Asking it costs milliseconds per crop, so the scheduler asks about at most a few
+candidate tracks per analysed frame, each again only after `interval_s` of stream time, the
+track waiting longest first; a track's verdict stands until it is re-scored.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import Protocol, cast
+
+from video.analyzer import BgrImage
+from video.detection import Box
+from video.detector.regions import Region, Track
+
+VERIFIER_MODULE = "video.detector.verifier"
+
+
+class ScoreLike(Protocol):
+    @property
+    def flame(self) -> float: ...
+    @property
+    def smoke(self) -> float: ...
+    @property
+    def background(self) -> float: ...
+
+
+class CandidateVerifier(Protocol):
+    def score(self, frame_bgr: BgrImage, boxes: Sequence[Box]) -> Sequence[ScoreLike]: ...
+
+
+def load_default_verifier() -> CandidateVerifier | None:
+    """The shipped verifier, or None when its module or model file is not there."""
+    try:
+        module = importlib.import_module(VERIFIER_MODULE)
+    except ModuleNotFoundError as err:
+        if err.name != VERIFIER_MODULE:
+            raise  # the verifier exists but something it imports is missing: our bug
+        return None
+    return cast("CandidateVerifier | None", module.Verifier.load_default())
+
+
+def region_box(region: Region, work_width: int, work_height: int, scale: float = 1.0) -> Box:
+    """A region of the work image (or of a grid `scale` pixels a cell) as a 0..1 box.
+
+    The verifier widens the box into its own square context crop, so no margin is added here.
+    """
+    x0, y0 = region.x * scale / work_width, region.y * scale / work_height
+    x1 = min(1.0, (region.x + region.w) * scale / work_width)
+    y1 = min(1.0, (region.y + region.h) * scale / work_height)
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+class VerifierScheduler:
+    """Spends a bounded verifier budget per frame on the tracks that most need a verdict."""
+
+    def __init__(self, verifier: CandidateVerifier, interval_s: float, per_frame: int = 2) -> None:
+        self._verifier = verifier
+        self._interval_s = interval_s
+        self._per_frame = per_frame
+
+    def due(self, tracks: Sequence[Track], t: float) -> list[Track]:
+        waiting = [
+            tr for tr in tracks if tr.verified_t is None or t - tr.verified_t >= self._interval_s
+        ]
+        waiting.sort(key=lambda tr: float("-inf") if tr.verified_t is None else tr.verified_t)
+        return waiting[: self._per_frame]
+
+    def score(
+        self, frame_bgr: BgrImage, requests: Sequence[tuple[Track, Box, str]], t: float
+    ) -> None:
+        """Score each (track, box, kind) and store the probability of that kind on the track."""
+        if not requests:
+            return
+        scores = self._verifier.score(frame_bgr, [box for _, box, _ in requests])
+        for (track, _, kind), score in zip(requests, scores, strict=True):
+            track.verified_t = t
+            track.verifier_p = score.flame if kind == "flame" else score.smoke
