@@ -93,6 +93,8 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
 @dataclass(frozen=True, slots=True)
 class HubRun:
     cpu_s: float
+    # Of which the hub's own process (the supervisor reading the workers' messages).
+    main_cpu_s: float
     wall_s: float
     input_fps: list[float]
     analysed_fps: list[float]
@@ -145,14 +147,16 @@ async def measure_hub(
             await asyncio.wait_for(all_online.wait(), ONLINE_WAIT_S)
         await asyncio.sleep(WARMUP_S)
         pids = [*supervisor.worker_pids(), os.getpid()]
-        cpu0, t0, stats0 = (
+        cpu0, main0, t0, stats0 = (
             sum(cpu_seconds(p) for p in pids),
+            cpu_seconds(os.getpid()),
             time.monotonic(),
             supervisor.decode_stats(),
         )
         await asyncio.sleep(args.seconds)
-        cpu1, t1, stats1 = (
+        cpu1, main1, t1, stats1 = (
             sum(cpu_seconds(p) for p in pids),
+            cpu_seconds(os.getpid()),
             time.monotonic(),
             supervisor.decode_stats(),
         )
@@ -167,6 +171,7 @@ async def measure_hub(
     decoded = sum(s.decoded_frames for s in stats1) - sum(s.decoded_frames for s in stats0)
     return HubRun(
         cpu_s=cpu1 - cpu0,
+        main_cpu_s=main1 - main0,
         wall_s=t1 - t0,
         input_fps=[_mean([h.input_fps for h in hs]) for hs in per_camera],
         analysed_fps=[_mean([h.analysed_fps for h in hs]) for hs in per_camera],
@@ -288,6 +293,11 @@ def summarise(
         # The same run with an analyser that does nothing: what the ingest itself costs.
         "ingest_only_cpu_s_per_stream_s": round(bare_cpu, 4),
         "ingest_only_ratio": _round(bare_cpu / base_cpu if base_cpu else None, 3),
+        # The share of the hub's CPU spent in its own process rather than the workers.
+        "hub_main_process_cpu_share": _round(hub.main_cpu_s / hub.cpu_s if hub.cpu_s else None, 3),
+        "ingest_only_main_process_cpu_share": _round(
+            bare.main_cpu_s / bare.cpu_s if bare.cpu_s else None, 3
+        ),
         "input_fps_per_stream": round(_mean(hub.input_fps), 2),
         "analysed_fps_per_stream": round(_mean(hub.analysed_fps), 2),
         "dropped_frame_fraction": _round(hub.dropped / frames_in if frames_in else None, 4),

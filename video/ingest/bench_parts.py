@@ -27,6 +27,10 @@ CCTV_SECONDS = 40.0
 # The inserted fire: after the gate has settled on a still scene; small, low in the picture.
 FIRE_AT_S = 12.0
 FIRE_REGION = Box(x=0.55, y=0.4, w=0.12, h=0.22)
+# Sensor grain of the cctv scenes, in grey levels: what a cheap camera shows in dim light. With
+# it a still scene's P-frames are a few hundred bytes, as from real cameras; without it the
+# encoder squeezes them to about 23 bytes, and the activity gate would look better than it is.
+CCTV_NOISE = 4.0
 SHARED_FOOTAGE = (
     Path(__file__).resolve().parents[3]
     / "shared/datasets/raw/steffensbola__furg-fire-dataset/house6.mp4"
@@ -71,14 +75,30 @@ def prepare_cctv_clips(cache: Path, width: int, height: int, fps: int) -> CctvCl
     """A still street scene with motion about 10% of the time, and the same scene with a small
     real fire inserted at `FIRE_AT_S` into a quiet stretch (as MP4: it is played as a file)."""
     cache.mkdir(parents=True, exist_ok=True)
-    stem = f"cctv-{width}x{height}@{fps}"
+    stem = f"cctv-grain{CCTV_NOISE:g}-{width}x{height}@{fps}"
     scene = cache / f"{stem}.mp4"
     if not scene.is_file():
-        cctv_scene(scene, (width, height), fps, CCTV_SECONDS, active_fraction=0.1, seed=11)
+        cctv_scene(
+            scene,
+            (width, height),
+            fps,
+            CCTV_SECONDS,
+            active_fraction=0.1,
+            seed=11,
+            noise=CCTV_NOISE,
+        )
     quiet = cache / f"{stem}-quiet.mp4"
     fire = cache / f"{stem}-fire.mp4"
     if not fire.is_file():
-        cctv_scene(quiet, (width, height), fps, CCTV_SECONDS, active_fraction=0.0, seed=12)
+        cctv_scene(
+            quiet,
+            (width, height),
+            fps,
+            CCTV_SECONDS,
+            active_fraction=0.0,
+            seed=12,
+            noise=CCTV_NOISE,
+        )
         insert_fire(quiet, shipped_clip("house6.mp4"), fire, FIRE_AT_S, FIRE_REGION)
     return CctvClips(prepare_annexb(scene, cache), fire)
 

@@ -3,20 +3,19 @@ the analyser.
 
     demux thread ──► clip recorder (pre-roll ring + pending clips) ──► clip writer
         │        ──► live relay (viewers)
-        └──────────► bounded packet queue ──► decode thread ──► analyser ──► detections
+        └──────────► bounded inbox (batches) ──► decode thread ──► analyser ──► detections
 
-The demux thread never waits for anyone: when the decoder falls behind and its queue is full,
+The demux thread never waits for anyone: when the decoder falls behind and its inbox is full,
 packets are dropped until the next keyframe (a decoder cannot resume mid-GOP) and every dropped
 frame is counted. The decode thread decodes every packet it gets (a P-frame needs its
-predecessors) but converts only the frames the analyser asks for, straight to its small BGR size
-with one reused reformatter.
+predecessors) but converts only the frames the analyser asks for, straight to its small BGR size.
+With the activity gate, the demux thread holds back the P-frames of a still scene, and the
+decode thread compares the keyframes it still gets (`video.ingest.keyframes`) to wake the gate.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
 import random
 import threading
 import time
@@ -35,6 +34,8 @@ from video.ingest.decoder import FrameDecoder
 from video.ingest.errors import CameraError
 from video.ingest.gate import ActivityGate
 from video.ingest.health import HealthMachine, HealthPolicy
+from video.ingest.inbox import DecodeInbox
+from video.ingest.keyframes import KeyframeChange
 from video.ingest.media import snapshot_path, write_snapshot
 from video.ingest.recorder import ClipRecorder, FinishedClip
 from video.ingest.relay import PacketRelay
@@ -89,8 +90,7 @@ class CameraPipeline:
             random.Random(),
         )
         self._recorder = ClipRecorder(settings.ingest.preroll_s, settings.ingest.postroll_s)
-        # None tells the decode thread to stop.
-        self._decode_queue: queue.Queue[EncodedPacket | None] = queue.Queue(DECODE_QUEUE_PACKETS)
+        self._inbox = DecodeInbox(DECODE_QUEUE_PACKETS, self._stop)
         self._skip_to_keyframe = False
         self._gate = ActivityGate() if settings.ingest.activity_gate else None
         # Whether the decoder has been sent every packet since the last keyframe.
@@ -110,7 +110,6 @@ class CameraPipeline:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop both threads; a read blocked on a frozen camera ends at the read timeout."""
         self._stop.set()
-        self._wake_decoder()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -118,15 +117,6 @@ class CameraPipeline:
             finished = self._recorder.flush()
         for clip in finished:
             self._submit_clip(self.camera.id, clip)
-
-    def _wake_decoder(self) -> None:
-        while True:
-            try:
-                self._decode_queue.put_nowait(None)
-                return
-            except queue.Full:
-                with contextlib.suppress(queue.Empty):
-                    self._decode_queue.get_nowait()  # the decoder is stopping: drop a packet
 
     def tick(self, report: bool) -> None:
         """Called periodically by the worker: time-based transitions and periodic reports."""
@@ -222,13 +212,12 @@ class CameraPipeline:
             with self._lock:
                 self._health.dropped()
             return
-        try:
-            self._decode_queue.put_nowait(packet)
+        if self._inbox.offer(packet):
             self._skip_to_keyframe = False
-        except queue.Full:
-            self._skip_to_keyframe = True
-            with self._lock:
-                self._health.dropped()
+            return
+        self._skip_to_keyframe = True
+        with self._lock:
+            self._health.dropped()
 
     def _lost(self, reason: str) -> None:
         now = self._clock()
@@ -244,25 +233,37 @@ class CameraPipeline:
     # -- decode thread ---------------------------------------------------------------------
 
     def _decode_loop(self) -> None:
-        decoder = FrameDecoder(self._analyzer.analysis_width, self._analyzer.analysis_fps)
-        # The None from `stop` wakes a waiting decoder; the flag stops a busy one at once.
-        while (item := self._decode_queue.get()) is not None and not self._stop.is_set():
-            try:
-                frames = decoder.decode(item)
-            except av.FFmpegError:
-                with self._lock:
+        decoder = FrameDecoder(
+            self._analyzer.analysis_width,
+            self._analyzer.analysis_fps,
+            KeyframeChange() if self._gate is not None else None,
+        )
+        while (batch := self._inbox.collect()) is not None:
+            for packet in batch:
+                if self._stop.is_set():
+                    return  # a busy decoder stops at once too
+                self._decode_one(decoder, packet)
+
+    def _decode_one(self, decoder: FrameDecoder, packet: EncodedPacket) -> None:
+        try:
+            frames = decoder.decode(packet)
+        except av.FFmpegError:
+            with self._lock:
+                self._health.decode_error()
+            return
+        # Only this thread writes it, and readers tolerate a count one packet old.
+        self._decoded_frames += decoder.decoded
+        if decoder.picture_changed_at is not None and self._gate is not None:
+            with self._lock:
+                self._gate.wake(decoder.picture_changed_at)
+        if decoder.resolution_changed or decoder.corrupt_frames:
+            with self._lock:
+                if decoder.resolution_changed:
+                    self._health.resolution_changed()
+                for _ in range(decoder.corrupt_frames):
                     self._health.decode_error()
-                continue
-            # Only this thread writes it, and readers tolerate a count one packet old.
-            self._decoded_frames += decoder.decoded
-            if decoder.resolution_changed or decoder.corrupt_frames:
-                with self._lock:
-                    if decoder.resolution_changed:
-                        self._health.resolution_changed()
-                    for _ in range(decoder.corrupt_frames):
-                        self._health.decode_error()
-            for frame, t in frames:
-                self._analyse(decoder, frame, t)
+        for frame, t in frames:
+            self._analyse(decoder, frame, t)
 
     def _analyse(self, decoder: FrameDecoder, frame: av.VideoFrame, t: float) -> None:
         image = decoder.to_analysis_bgr(frame)

@@ -1,8 +1,8 @@
 """Decoding one camera's packets and picking the frames the analyser wants.
 
 Every packet is decoded (a P-frame needs its predecessors) on one thread, but only the frames
-due at the analyser's rate are converted, straight to its small BGR size, with one reused
-reformatter: scaling and colour conversion in one pass over the picture.
+due at the analyser's rate are converted, straight to its small BGR size, by the one function
+that also feeds the detector's evaluation (`video.ingest.frames`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import cast
 
 import av
 from av.video.codeccontext import VideoCodecContext
-from av.video.reformatter import VideoReformatter
 
 from video.analyzer import BgrImage
+from video.ingest.frames import analysis_bgr, analysis_size
+from video.ingest.keyframes import KeyframeChange, block_means
 from video.ingest.ring import EncodedPacket, StreamInfo
 
 
@@ -24,20 +25,24 @@ class FrameDecoder:
     timestamps restart.
     """
 
-    def __init__(self, analysis_width: int, analysis_fps: float) -> None:
+    def __init__(
+        self, analysis_width: int, analysis_fps: float, keyframes: KeyframeChange | None = None
+    ) -> None:
         self.analysis_width = analysis_width
         self.interval = 1.0 / analysis_fps
+        # Compares decoded keyframes, for the activity gate; None without a gate.
+        self.keyframes = keyframes
         # What the last `decode` call saw, for the caller's counters.
         self.resolution_changed = False
         self.corrupt_frames = 0
         self.decoded = 0
+        self.picture_changed_at: float | None = None
         self._info: StreamInfo | None = None
         self._context: VideoCodecContext | None = None
         self._tick_s = 0.0
         self._size: tuple[int, int] | None = None
         self._out_size = (analysis_width, analysis_width)
         self._next_t: float | None = None
-        self._reformatter = VideoReformatter()
 
     def decode(self, packet: EncodedPacket) -> list[tuple[av.VideoFrame, float]]:
         """Decode `packet`; returns the frames due for analysis with their stream time."""
@@ -52,6 +57,7 @@ class FrameDecoder:
         self.resolution_changed = False
         self.corrupt_frames = 0
         self.decoded = 0
+        self.picture_changed_at = None
         due: list[tuple[av.VideoFrame, float]] = []
         for frame in self._context.decode(av_packet):
             t = frame.pts * self._tick_s if frame.pts is not None else packet.t
@@ -59,16 +65,19 @@ class FrameDecoder:
             self._note_size(frame.width, frame.height)
             # Damaged input is concealed by the decoder rather than raised; it flags the frame.
             self.corrupt_frames += frame.is_corrupt
+            if self._picture_changed(frame):
+                self.picture_changed_at = t
             if self._is_due(t):
                 due.append((frame, t))
         return due
 
     def to_analysis_bgr(self, frame: av.VideoFrame) -> BgrImage:
-        width, height = self._out_size
-        small = self._reformatter.reformat(
-            frame, width=width, height=height, format="bgr24", interpolation="AREA", threads=1
-        )
-        return cast(BgrImage, small.to_ndarray())
+        return analysis_bgr(frame, self._out_size)
+
+    def _picture_changed(self, frame: av.VideoFrame) -> bool:
+        if self.keyframes is None or not frame.key_frame:
+            return False
+        return self.keyframes.observe(block_means(frame))
 
     def _note_size(self, width: int, height: int) -> None:
         if self._size == (width, height):
@@ -76,10 +85,7 @@ class FrameDecoder:
         if self._size is not None:
             self.resolution_changed = True
         self._size = (width, height)
-        out_width = min(self.analysis_width, width)
-        # Even height keeps the BGR rows aligned with the chroma planes of the source.
-        out_height = max(2, round(height * out_width / width / 2) * 2)
-        self._out_size = (out_width, out_height)
+        self._out_size = analysis_size(width, height, self.analysis_width)
 
     def _is_due(self, t: float) -> bool:
         if self._next_t is None or t < self._next_t - 2 * self.interval:

@@ -12,7 +12,10 @@ Signals:
 - P-frame size: the median of the last few P-frames against a slowly learned baseline (a
   median, so that a burned-in clock ticking once a second does not count as activity);
 - keyframe size: a keyframe much larger or smaller than the previous one means the scene
-  changed between them (lights, a parked car), which a keyframe-only view would miss.
+  changed between them (lights, a parked car), which a keyframe-only view would miss;
+- keyframe pictures (`wake`): the decode thread compares each decoded keyframe with the previous
+  one (`video.ingest.keyframes`), which catches a small fire in a grainy picture that changes
+  packet sizes too little.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ class GatePolicy:
     window: int = 5
     # Stay active this long after the last active packet: motion comes in bursts.
     hold_s: float = 3.0
+    # After a changed keyframe picture, stay active until just past the next keyframe, so that
+    # a flickering fire, which changes every keyframe, keeps it active without a gap.
+    keyframe_hold_gops: float = 1.25
     keyframe_change: float = 0.15
     # Baseline learning per P-frame: fast while quiet; while active so slow (a time constant of
     # minutes) that motion or a fire is never mistaken for the still scene within the time the
@@ -51,6 +57,8 @@ class ActivityGate:
         self._learned = 0
         self._last_key_size: int | None = None
         self._active_until = 0.0
+        self._last_key_t: float | None = None
+        self._gop_s = 2.0  # until two keyframes were seen: what most cameras send
 
     @property
     def baseline(self) -> float | None:
@@ -58,11 +66,21 @@ class ActivityGate:
 
     def observe(self, size: int, keyframe: bool, t: float) -> bool:
         """Feed one packet; returns whether the camera is active at this packet."""
+        if keyframe:
+            if self._last_key_t is not None and t > self._last_key_t:
+                self._gop_s = t - self._last_key_t
+            self._last_key_t = t
         triggered = self._keyframe_changed(size) if keyframe else self._pframes_grew(size)
         if triggered:
             self._active_until = max(self._active_until, t + self.policy.hold_s)
         self.active = t < self._active_until or self._learned < self.policy.warmup_frames
         return self.active
+
+    def wake(self, t: float) -> None:
+        """The picture changed at stream time `t` (seen in a decoded keyframe): go active."""
+        hold = max(self.policy.hold_s, self.policy.keyframe_hold_gops * self._gop_s)
+        self._active_until = max(self._active_until, t + hold)
+        self.active = True
 
     def _keyframe_changed(self, size: int) -> bool:
         previous, self._last_key_size = self._last_key_size, size

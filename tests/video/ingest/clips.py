@@ -11,12 +11,18 @@ import numpy as np
 from video.analyzer import BgrImage
 
 
-def scene(i: int, width: int, height: int, red: bool, moving: bool = True) -> BgrImage:
+def scene(
+    i: int, width: int, height: int, red: bool, moving: bool = True, grain: float = 0.0
+) -> BgrImage:
     image = np.full((height, width, 3), 90, np.uint8)
     x = (i * 3) % (width - 20) if moving else 0
     image[height // 2 : height // 2 + 20, x : x + 20] = 200
     if red:
         image[height // 9 : height // 3, width // 8 : width // 4 + 10] = (0, 0, 230)
+    if grain:
+        # Sensor grain, fresh on every frame: a still scene's P-frames are no longer tiny.
+        noise = np.random.default_rng(i).normal(0, grain, image.shape)
+        image = np.clip(image + noise, 0, 255).astype(np.uint8)
     return image
 
 
@@ -30,6 +36,7 @@ def encode_h264(
     gop: int = 25,
     append: bool = False,
     moving: bool = True,
+    grain: float = 0.0,
 ) -> Path:
     """Write an Annex B stream with in-band parameter sets at every keyframe, as cameras do."""
     with path.open("ab" if append else "wb") as sink, av.open(sink, "w", format="h264") as out:
@@ -44,7 +51,8 @@ def encode_h264(
         }
         for i in range(round(seconds * fps)):
             red = red_from is not None and i / fps >= red_from
-            frame = av.VideoFrame.from_ndarray(scene(i, width, height, red, moving), format="bgr24")
+            image = scene(i, width, height, red, moving, grain)
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
     return path

@@ -62,3 +62,17 @@ def test_activity_does_not_become_the_baseline() -> None:
     feed(gate, 30.0, 8.0, pframe=400)
     assert gate.baseline is not None and gate.baseline < 200
     assert gate.active
+
+
+def test_a_changed_keyframe_picture_wakes_it_past_the_next_keyframe() -> None:
+    gate = ActivityGate()
+    feed(gate, 8.0, 0.0, pframe=30)
+    assert not gate.active
+    gate.wake(8.0)
+    assert gate.active
+    # Grain-sized P-frames alone would let it sleep after `hold_s`; the wake holds until just
+    # past the next keyframe (this camera sends one every GOP frames).
+    policy = GatePolicy()
+    hold = max(policy.hold_s, policy.keyframe_hold_gops * GOP / FPS)
+    assert all(feed(gate, hold - 0.1, 8.0, pframe=30))
+    assert not any(feed(gate, 1.0, 8.0 + hold, pframe=30)[1:])
