@@ -59,6 +59,7 @@ class AlertHub:
         self._cameras = CameraWatch(new_id)
         self._lock = asyncio.Lock()
         self._commands: dict[str, CommandHandler] = {}
+        self._self_authorising: set[str] = set()
         self._listeners: list[Listener] = []
         self._acked: dict[str, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -196,16 +197,26 @@ class AlertHub:
 
     # -- commands, reads, acks ---------------------------------------------------------------
 
-    def register_command(self, name: str, handler: CommandHandler) -> None:
+    def register_command(
+        self, name: str, handler: CommandHandler, *, authorises: bool = False
+    ) -> None:
+        """Route command `name` to `handler`.
+
+        With `authorises`, the handler itself decides who may act on the incident named (dispatch
+        knows which teams it called before the incident's team list catches up with the call);
+        otherwise the caller must already see the incident.
+        """
         if name in self._commands:
             raise ValueError(f"command {name!r} is already registered")
         self._commands[name] = handler
+        if authorises:
+            self._self_authorising.add(name)
 
     async def command(self, principal: Principal, request: CommandRequest) -> dict[str, Any]:
         handler = self._commands.get(request.name)
         if handler is None:
             raise NotFound(f"no command {request.name!r}; known: {sorted(self._commands)}")
-        if request.incident_id is not None:
+        if request.incident_id is not None and request.name not in self._self_authorising:
             self.incident(request.incident_id, principal)
         return await handler(principal, request) or {}
 

@@ -121,7 +121,8 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
         )
     )
     for name in COMMANDS:
-        hub.register_command(name, dispatch_command(dispatch, name))
+        # dispatch checks that the member's team was called for the incident
+        hub.register_command(name, dispatch_command(dispatch, name), authorises=True)
 
     async def detection(det: Detection) -> None:
         await hub.on_detection(det, cameras[det.camera_id])

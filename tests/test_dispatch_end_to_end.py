@@ -20,6 +20,15 @@ from tests.hub_process import HubProcess, camera, township
 from video.footage import shipped_clip
 
 DONGSHAN = "330106003001"
+# one member's phone per team of the demo township
+PHONES = {
+    "team-dongshan-patrol": "demo-member-zhou",
+    "team-dongshan-security": "demo-member-zheng",
+    "team-xixi-patrol": "demo-member-sun",
+    "team-nantang-volunteers": "demo-member-qian",
+    "team-township-brigade": "demo-member-he",
+    "team-beiyuan-station": "demo-member-lv",
+}
 
 
 class Phone:
@@ -82,27 +91,27 @@ def called(team: str) -> Any:
 async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_scene(
     hub: HubProcess,
 ) -> None:
-    async def phone(token: str) -> Phone:
+    async def connect(token: str) -> Phone:
         return Phone(await websockets.connect(f"{hub.ws_url}?token={token}&since=0"))
 
-    zhou = await phone("demo-member-zhou")  # Dongshan patrol: the incident's own cell
-    zheng = await phone("demo-member-zheng")  # Dongshan security guards: own cell
-    sun = await phone("demo-member-sun")  # Xixi patrol: the neighbouring cell
-    lv = await phone("demo-member-lv")  # Beiyuan micro station: the neighbouring cell
+    console = await connect(hub.token)  # the operator sees every event of the township
+    phones = {team: await connect(token) for team, token in PHONES.items()}
     try:
-        first = await zhou.wait_for(called("team-dongshan-patrol"), 60 * UNIT)
+        first = await phones["team-dongshan-patrol"].wait_for(
+            called("team-dongshan-patrol"), 60 * UNIT
+        )
         incident = first["incident_id"]
         assert first["data"]["tier"] == 1
-        await zheng.wait_for(called("team-dongshan-security"), 5 * UNIT)
-        # nobody in Dongshan answers: tier 2 reaches the neighbours by itself
-        escalated = await sun.wait_for(
+        await phones["team-dongshan-security"].wait_for(called("team-dongshan-security"), 5 * UNIT)
+        # nobody in Dongshan answers: tier 2 reaches beyond the cell by itself
+        escalated = await console.wait_for(
             lambda f: f.get("type") == "dispatch.callup" and f["data"]["tier"] == 2,
             20 * UNIT,
         )
-        responder = sun if escalated["data"]["team_id"] == "team-xixi-patrol" else lv
-        assert escalated["data"]["team_id"] in ("team-xixi-patrol", "team-beiyuan-station")
-        if responder is lv:
-            await lv.wait_for(called("team-beiyuan-station"), 5 * UNIT)
+        team = escalated["data"]["team_id"]
+        assert team not in ("team-dongshan-patrol", "team-dongshan-security")
+        responder = phones[team]
+        await responder.wait_for(called(team), 5 * UNIT)
         accepted = await responder.command("accept", incident)
         assert accepted["type"] == "result", accepted
         arrived = await responder.command("arrived", incident)
@@ -112,15 +121,13 @@ async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_s
             10 * UNIT,
         )
         assert on_scene["incident_id"] == incident
-        # a phone sees only its own team's call-ups
-        assert all(
-            e["data"].get("team_id") in (None, "team-dongshan-patrol")
-            for e in zhou.events
-            if e["type"].startswith("dispatch.callup")
-        )
+        # each phone sees only its own team's call-ups
+        for own, phone in phones.items():
+            callups = [e for e in phone.events if e["type"] == "dispatch.callup"]
+            assert all(e["data"]["team_id"] == own for e in callups), (own, callups)
     finally:
-        for p in (zhou, zheng, sun, lv):
-            await p.close()
+        for phone in (console, *phones.values()):
+            await phone.close()
 
     timeline = await asyncio.to_thread(fetch_timeline, hub, incident)
     kinds = [e["type"] for e in timeline]
@@ -135,8 +142,11 @@ async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_s
         "dispatch.arrived",
     ):
         assert expected in kinds, (expected, kinds)
-    states = [e["data"]["to"] for e in timeline if e["type"] == "incident.transition"]
+    moves = [e["data"] for e in timeline if e["type"] == "incident.transition"]
+    states = [m["to"] for m in moves if m["action"] != "assign"]
     assert states == ["dispatched", "responding", "on_scene"], states
+    # every team called up joined the incident, the tier-2 one included
+    assert any(team in m.get("teams", []) for m in moves), moves
 
 
 def fetch_timeline(hub: HubProcess, incident: str) -> list[dict[str, Any]]:

@@ -12,7 +12,8 @@ from alerts.errors import Forbidden, NotFound
 from alerts.events import Event
 from alerts.fanout import Fanout
 from alerts.hub import AlertHub
-from alerts.principals import Directory
+from alerts.messages import CommandRequest
+from alerts.principals import Directory, Principal
 from alerts.store import EventStore, open_store
 from tests.alerts.conftest import CAM_A, counter_ids, detection, plain_event
 from tests.alerts.hubfixtures import OPERATOR, PRINCIPALS, RESPONDER, SCOPED
@@ -127,3 +128,27 @@ def test_fanout_releases_in_seq_order() -> None:
         fanout.release(plain_event(9).with_seq(4))
     with pytest.raises(ValueError, match="no seq"):
         fanout.release(plain_event(9))
+
+
+async def test_a_command_needs_the_incident_visible_unless_its_handler_authorises(
+    store: EventStore,
+) -> None:
+    ran: list[str] = []
+
+    async def handler(principal: Principal, request: CommandRequest) -> dict[str, str]:
+        ran.append(request.name)
+        return {"by": principal.id}
+
+    async with make_hub(store, FakeClock()) as hub:
+        incident_id = (await hub.on_detection(detection(CAM_A), CAM_A))[0].incident_id
+        assert incident_id is not None
+        hub.register_command("note", handler)
+        hub.register_command("accept", handler, authorises=True)
+        # the responder's team is not (yet) on the incident: only the authorising handler runs
+        with pytest.raises(NotFound):
+            await hub.command(RESPONDER, CommandRequest(v=1, name="note", incident_id=incident_id))
+        answer = await hub.command(
+            RESPONDER, CommandRequest(v=1, name="accept", incident_id=incident_id)
+        )
+    assert answer == {"by": RESPONDER.id}
+    assert ran == ["accept"]
