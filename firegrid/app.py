@@ -83,8 +83,18 @@ def dispatch_command(service: DispatchService, name: str) -> CommandHandler:
 
 async def township(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
+    cameras = [
+        {"id": c.id, "name": c.name, "grid": c.grid, "location": list(c.location)}
+        for c in config.cameras
+    ]
     return web.json_response(
-        {"v": 1, "name": config.name, "name_en": config.name_en, "township": config.township}
+        {
+            "v": 1,
+            "name": config.name,
+            "name_en": config.name_en,
+            "township": config.township,
+            "cameras": cameras,
+        }
     )
 
 

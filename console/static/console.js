@@ -36,7 +36,8 @@ async function loadCameras() {
     if (!res.ok) return;
     const body = await res.json();
     for (const cam of body.cameras || []) {
-      cameras.set(cam.camera_id, { ...(cameras.get(cam.camera_id) || {}), ...cam });
+      const known = cameras.get(cam.camera_id) || {};
+      cameras.set(cam.camera_id, { ...known, ...cam, name: known.name || cam.camera_id });
     }
     renderCameras();
   } catch (err) {
@@ -50,6 +51,9 @@ async function loadTownship() {
     if (!res.ok) return;
     const body = await res.json();
     $("township").textContent = lang === "en" && body.name_en ? body.name_en : body.name;
+    for (const cam of body.cameras || []) {
+      cameras.set(cam.id, { camera_id: cam.id, ...(cameras.get(cam.id) || {}), name: cam.name });
+    }
     for (const team of (await (await fetch("/api/teams", { headers: authHeaders() })).json()).teams) {
       teams.set(team.id, team);
     }
