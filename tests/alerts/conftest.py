@@ -7,12 +7,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from alerts.cameras import CameraRef
 from alerts.config import StorageConfig
 from alerts.events import Event
 from alerts.store import EventStore, open_store
+from tests.alerts.hubfixtures import RunningHub, run_hub
 from tests.conftest import RedisServer
 from video.detection import Box, Detection
 
@@ -77,3 +79,16 @@ def plain_event(n: int, grid: str = "cell-1", teams: tuple[str, ...] = ()) -> Ev
         grid=grid,
         audience_teams=teams,
     )
+
+
+@pytest.fixture
+async def running(data_dir: Path) -> AsyncIterator[RunningHub]:
+    """A hub with the SQLite store, on a real aiohttp server on a free port."""
+    async for hub in run_hub(StorageConfig(), data_dir):
+        yield hub
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
-from alerts.config import StorageConfig
 from alerts.messages import CommandRequest
 from alerts.principals import Principal
 from tests.alerts.conftest import CAM_A, CAM_C, detection
-from tests.alerts.hubfixtures import OPERATOR, RESPONDER, SCOPED, RunningHub, run_hub
+from tests.alerts.hubfixtures import OPERATOR, RESPONDER, SCOPED, RunningHub
 from video.detection import ClipReady
-
-
-@pytest.fixture
-async def running(data_dir: Path) -> AsyncIterator[RunningHub]:
-    async for hub in run_hub(StorageConfig(), data_dir):
-        yield hub
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def auth(principal: Principal) -> dict[str, str]:

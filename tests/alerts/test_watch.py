@@ -6,22 +6,11 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from alerts.config import StorageConfig
 from alerts.watch import Follower, ws_url
 from tests.alerts.conftest import plain_event
-from tests.alerts.hubfixtures import OPERATOR, SCOPED, RunningHub, run_hub
+from tests.alerts.hubfixtures import OPERATOR, SCOPED, RunningHub
 from tests.conftest import UNIT
-
-
-@pytest.fixture
-async def running(data_dir: Path) -> AsyncIterator[RunningHub]:
-    async for hub in run_hub(StorageConfig(), data_dir):
-        yield hub
 
 
 def test_ws_url_forms() -> None:

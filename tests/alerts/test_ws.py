@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,18 +22,6 @@ from tests.alerts.hubfixtures import (
     run_hub,
 )
 from tests.conftest import UNIT
-
-
-@pytest.fixture
-async def running(data_dir: Path) -> AsyncIterator[RunningHub]:
-    async for hub in run_hub(StorageConfig(), data_dir):
-        yield hub
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_bad_token_is_refused_before_upgrade(
