@@ -93,6 +93,9 @@ class FireDetector:
         self._allowed: MatLike | None = None
         self._frame_size = (0, 0)
         self._work_size = (1, 1)
+        # Per-frame buffers of the work image's size, reallocated when the stream's size changes.
+        self._work: MatLike = np.empty((1, 1, 3), np.uint8)
+        self._grey: MatLike = np.empty((1, 1), np.uint8)
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
         self.last_confidence: dict[DetectionKind, float] = {"flame": 0.0, "smoke": 0.0}
 
@@ -124,13 +127,15 @@ class FireDetector:
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
             raise DetectorUsageError(f"expected an HxWx3 BGR frame, got shape {frame_bgr.shape}")
         work = self._shrink(frame_bgr)
-        grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY)
-        ycrcb = cv2.cvtColor(work, cv2.COLOR_BGR2YCrCb)
+        grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY, dst=self._grey)
+        ycrcb = cv2.cvtColor(work, cv2.COLOR_BGR2YCrCb)  # fresh: a lazy colour mask keeps it
+        moving: MatLike | None = None  # None: nothing moved
         if "motion" in self._disabled:
-            moving: MatLike = np.full(grey.shape, 255, np.uint8)
+            moving = np.full(grey.shape, 255, np.uint8)
         else:
             motion = self._motion.update(grey)
-            moving = cv2.dilate(motion.mask, self._kernel)
+            if cv2.countNonZero(motion.mask):
+                moving = cv2.dilate(motion.mask, self._kernel)
         night = self._profile.update(ycrcb)
         requests: list[_Request] = []
         flame_tracks = self._propose_flames(ycrcb, moving, t, requests)
@@ -154,19 +159,32 @@ class FireDetector:
             self._frame_size = (width, height)
             self._work_size = (work_w, max(1, round(height * work_w / width)))
             self._allowed = allowed_area(self._camera.masks, *self._work_size)
+            self._work = np.empty((self._work_size[1], self._work_size[0], 3), np.uint8)
+            self._grey = np.empty((self._work_size[1], self._work_size[0]), np.uint8)
         work_w, work_h = self._work_size
         # Bilinear, as Frigate does for its motion image: area averaging would be cleaner but
         # costs more than all the stages after it; the stages compare a frame with the same
         # sampling of earlier frames, so the aliasing of static texture cancels out.
-        work = cv2.resize(frame, (work_w, work_h), interpolation=cv2.INTER_LINEAR)
+        work = cv2.resize(frame, (work_w, work_h), dst=self._work, interpolation=cv2.INTER_LINEAR)
         if self._allowed is not None:
             work = cv2.bitwise_and(work, work, mask=self._allowed)
         return work
 
     def _propose_flames(
-        self, ycrcb: MatLike, moving: MatLike, t: float, requests: list[_Request]
+        self, ycrcb: MatLike, moving: MatLike | None, t: float, requests: list[_Request]
     ) -> list[_Candidate]:
-        colour = moving if "flame_colour" in self._disabled else self._colour.mask(ycrcb)
+        colour_off = "flame_colour" in self._disabled
+        if moving is None:
+            # No motion, so no flame candidate: this frame's colour mask is computed only if
+            # the next frame has tracks to compare with it.
+            self._temporal.begin_frame(
+                (lambda: np.zeros(ycrcb.shape[:2], np.uint8))
+                if colour_off
+                else (lambda: self._colour.mask(ycrcb))
+            )
+            self._flame.tracker.update([], t)
+            return []
+        colour = moving if colour_off else self._colour.mask(ycrcb)
         # Closing joins the tongues of one flame into one region, so that one fire is one track
         # (a flame split differently each frame would keep restarting its evidence window).
         candidates_px = cv2.morphologyEx(

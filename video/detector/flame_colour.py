@@ -9,6 +9,7 @@ move (intersected with motion by the caller) and convince the later stages.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -25,17 +26,16 @@ class FlameColourRule:
 
     def mask(self, ycrcb: BgrImage) -> Mask:
         """255 where the pixel of a YCrCb image is flame-coloured, else 0."""
-        y, cr, cb = cv2.split(ycrcb)
         mean_y, mean_cr, mean_cb, _ = cv2.mean(ycrcb)
         luma_floor = max(float(self.min_luma), mean_y)
-        _, bright = cv2.threshold(y, luma_floor, 255, cv2.THRESH_BINARY)
-        _, red = cv2.threshold(cr, mean_cr, 255, cv2.THRESH_BINARY)
-        _, not_blue = cv2.threshold(cb, mean_cb, 255, cv2.THRESH_BINARY_INV)
-        margin_floor = self.cr_minus_cb - 1
-        _, margin = cv2.threshold(cv2.subtract(cr, cb), margin_floor, 255, cv2.THRESH_BINARY)
-        out = cv2.bitwise_and(bright, red)
-        out = cv2.bitwise_and(out, not_blue)
-        result: Mask = cv2.bitwise_and(out, margin)
+        # One range test on the three channels at once (no split): brighter than the floor,
+        # redder and less blue than the scene; integer bounds as `cv2.threshold` applies them.
+        low = (math.floor(luma_floor) + 1, math.floor(mean_cr) + 1, 0)
+        high = (255, 255, math.floor(mean_cb))
+        in_range = cv2.inRange(ycrcb, low, high)
+        margin = cv2.subtract(cv2.extractChannel(ycrcb, 1), cv2.extractChannel(ycrcb, 2))
+        cv2.threshold(margin, self.cr_minus_cb - 1, 255, cv2.THRESH_BINARY, dst=margin)
+        result: Mask = cv2.bitwise_and(in_range, margin)
         return result
 
 

@@ -15,6 +15,7 @@ computed: these shape measures are what survive the low rate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -24,6 +25,7 @@ from cv2.typing import MatLike
 from video.detector.regions import Region, Track
 
 Mask = MatLike
+MaskSource = Callable[[], Mask]  # a mask computed only when (and at most once) it is asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,26 +69,47 @@ def area_growth(track: Track) -> float:
     return track.areas[-1] / first if first > 0 else 1.0
 
 
+class _Once:
+    """A mask, or the function that computes it, called at most once."""
+
+    __slots__ = ("_mask", "_source")
+
+    def __init__(self, mask: Mask | MaskSource) -> None:
+        self._source = mask if callable(mask) else None
+        self._mask = None if callable(mask) else mask
+
+    def __call__(self) -> Mask:
+        if self._mask is None:
+            assert self._source is not None
+            self._mask = self._source()
+        return self._mask
+
+
 class FlameTemporal:
     """Scores flame tracks from the colour masks of consecutive frames."""
 
     def __init__(self, weights: TemporalWeights | None = None) -> None:
         self._w = weights or TemporalWeights()
-        self._previous_mask: Mask | None = None
+        self._previous: MaskSource | None = None
 
-    def begin_frame(self, mask: Mask) -> Mask | None:
-        """Store this frame's colour mask; return the previous one (None on the first frame)."""
-        previous = self._previous_mask
-        if previous is not None and previous.shape != mask.shape:
-            previous = None
-        self._previous_mask = mask
+    def begin_frame(self, mask: Mask | MaskSource) -> MaskSource | None:
+        """Store this frame's colour mask; return the previous one (None on the first frame).
+
+        Either may be a function that computes the mask: a frame where nothing moved has no
+        candidates, so its mask is needed only if the next frame has tracks to compare with it,
+        and most frames of most cameras are such frames.
+        """
+        previous = self._previous
+        self._previous = _Once(mask)
         return previous
 
-    def score(self, track: Track, mask: Mask, previous_mask: Mask | None) -> float:
+    def score(self, track: Track, mask: Mask, previous_mask: MaskSource | None) -> float:
         w = self._w
         change = 0.0
         if previous_mask is not None and track.previous is not None:
-            change = boundary_change(mask, previous_mask, track.region, track.previous)
+            before = previous_mask()
+            if before.shape == mask.shape:  # not across a change of the stream's size
+                change = boundary_change(mask, before, track.region, track.previous)
         growth = (area_growth(track) - 1.0) / (w.growth_full - 1.0)
         parts = (
             w.boundary * min(change / w.boundary_full, 1.0)

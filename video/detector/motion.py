@@ -67,7 +67,8 @@ class MotionModel:
         if self._settling > 0:
             self._settling -= 1
             return MotionResult(np.zeros_like(mask), 0.0, True)
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._kernel)
+        if fraction > 0.0:  # opening an empty mask gives it back: spare quiet frames the cost
+            mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._kernel)
         return MotionResult(mask, fraction, False)
 
     def _recalibrate(self, blurred: GreyImage) -> MotionResult:

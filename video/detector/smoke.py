@@ -55,6 +55,11 @@ class SmokeStage:
         self.settings = settings or SmokeSettings()
         self._background: FloatImage | None = None
         self._edges: FloatImage | None = None
+        self._neutral: YCrCbImage = np.zeros((0, 0, 3), np.uint8)  # a grey image, |.| against it
+        # Masks that select everything, of the work image and of the block grid, kept so
+        # the frames without candidates learn through exactly the same calls.
+        self._everywhere: Mask = np.zeros((0, 0), np.uint8)
+        self._every_block: Mask = np.zeros((0, 0), np.uint8)
 
     def grid_shape(self, work_shape: tuple[int, ...]) -> tuple[int, int]:
         b = self.settings.block
@@ -68,29 +73,45 @@ class SmokeStage:
             self._background = grey.astype(np.float32)
             self._edges = edges
             return SmokeFrame(np.zeros((rows, cols), np.uint8), False)
-        assert self._edges is not None
-        _, cr, cb = cv2.split(ycrcb)
-        neutral = np.full_like(cr, _NEUTRAL)
-        chroma = cv2.add(cv2.absdiff(cr, neutral), cv2.absdiff(cb, neutral))
-        _, grey_px = cv2.threshold(chroma, s.max_chroma, 255, cv2.THRESH_BINARY_INV)
         diff = cv2.absdiff(grey, cv2.convertScaleAbs(self._background))
         _, changed_px = cv2.threshold(diff, s.min_change, 255, cv2.THRESH_BINARY)
         # Fog, haze and exposure changes alter most of the view at once, grey or not.
         fog = cv2.countNonZero(changed_px) > s.fog_share * changed_px.size
+        blocks: Mask = np.zeros((rows, cols), np.uint8)
+        # The grey test below only removes changed pixels, so a block that does not change
+        # enough counting every changed pixel is no candidate: a quiet view stops here.
+        if not fog and _block_mean(changed_px, cols, rows).max() >= 255 * s.change_share:
+            blocks = self._candidates(ycrcb, changed_px, edges, (rows, cols))
+            fog = bool(cv2.countNonZero(blocks) > s.fog_share * blocks.size)
+            if fog:
+                blocks[:] = 0
+        self._learn(grey, edges, blocks)
+        return SmokeFrame(blocks, fog)
+
+    def _candidates(
+        self, ycrcb: YCrCbImage, changed_px: Mask, edges: FloatImage, grid: tuple[int, int]
+    ) -> Mask:
+        """255 for blocks mostly grey, changed enough and not sharper than their background."""
+        assert self._edges is not None
+        s = self.settings
+        rows, cols = grid
+        if self._neutral.shape != ycrcb.shape:
+            self._neutral = np.full(ycrcb.shape, (0, _NEUTRAL, _NEUTRAL), np.uint8)
+        distance = cv2.absdiff(ycrcb, self._neutral)  # |Cr - 128| and |Cb - 128| at once
+        chroma = cv2.add(cv2.extractChannel(distance, 1), cv2.extractChannel(distance, 2))
+        _, grey_px = cv2.threshold(chroma, s.max_chroma, 255, cv2.THRESH_BINARY_INV)
         # Only grey pixels that changed: a coloured object crossing a block is not its smoke.
         changed_px = cv2.bitwise_and(changed_px, grey_px)
         grey_share = _block_mean(grey_px, cols, rows)
         change_share = _block_mean(changed_px, cols, rows)
         ratio = (edges + 1.0) / (self._edges + 1.0)
-        not_sharper = ratio < s.sharper
-        grey_enough = grey_share >= 255 * s.grey_share
-        blocks = grey_enough & (change_share >= 255 * s.change_share) & not_sharper
-        fog = fog or bool(blocks.mean() > s.fog_share)
-        if fog:
-            blocks[:] = False
-        out: Mask = np.where(blocks, 255, 0).astype(np.uint8)
-        self._learn(grey, edges, out)
-        return SmokeFrame(out, fog)
+        blocks = (
+            (grey_share >= 255 * s.grey_share)
+            & (change_share >= 255 * s.change_share)
+            & (ratio < s.sharper)
+        )
+        out: Mask = blocks.astype(np.uint8) * np.uint8(255)
+        return out
 
     def track_evidence(self, track: Track, grid_shape: tuple[int, int], min_frames: int) -> bool:
         """A smoke track counts once it has lived a while and grows or rises, not near-lens."""
@@ -112,6 +133,13 @@ class SmokeStage:
         """
         assert self._background is not None and self._edges is not None
         alpha = self.settings.alpha
+        if not cv2.countNonZero(blocks):  # most frames: everything learns at the full rate
+            if self._everywhere.shape != grey.shape:
+                self._everywhere = np.full(grey.shape, 255, np.uint8)
+                self._every_block = np.full(blocks.shape, 255, np.uint8)
+            cv2.accumulateWeighted(grey, self._background, alpha, mask=self._everywhere)
+            cv2.accumulateWeighted(edges, self._edges, alpha, mask=self._every_block)
+            return
         keep = cv2.resize(blocks, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST)
         cv2.accumulateWeighted(grey, self._background, alpha, mask=cv2.bitwise_not(keep))
         cv2.accumulateWeighted(grey, self._background, alpha / 2, mask=keep)

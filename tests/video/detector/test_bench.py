@@ -21,3 +21,9 @@ def test_bench_prints_both_sizes_with_a_baseline(capsys: pytest.CaptureFixture[s
             size["ms_per_frame"] / size["baseline_cvtcolor_gray_ms"], rel=0.05
         )
     assert report["ms_per_frame_640x360"] == report["sizes"][0]["ms_per_frame"]
+    quiet = report["quiet_scene"]["sizes"]
+    assert [(s["width"], s["height"], s["frames"]) for s in quiet] == [
+        (640, 360, 20),
+        (1280, 720, 20),
+    ]
+    assert report["quiet_ms_per_frame_640x360"] == quiet[0]["ms_per_frame"] > 0

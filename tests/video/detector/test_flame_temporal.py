@@ -59,3 +59,28 @@ def test_growth_compares_with_the_oldest_area() -> None:
     for area in (12, 15, 20):
         tracker.update([Region(0, 0, 5, 5, area)], 0.1)
     assert area_growth(track) == 2.0
+
+
+def test_a_deferred_mask_is_computed_only_when_a_track_needs_it_and_once() -> None:
+    temporal = FlameTemporal()
+    tracker = RegionTracker(window=5, max_missed=3)
+    calls: list[int] = []
+    square = np.zeros((40, 60), np.uint8)
+    square[10:20, 10:20] = 255
+
+    def quiet_mask() -> np.ndarray:
+        calls.append(1)
+        return square
+
+    temporal.begin_frame(quiet_mask)  # a frame where nothing moved
+    previous = temporal.begin_frame(quiet_mask)  # nor here: the first one is dropped unused
+    assert calls == [] and previous is not None
+    tracker.update(extract_regions(square, 4), 0.0)
+    grown = square.copy()
+    grown[5:20, 10:25] = 255
+    previous = temporal.begin_frame(grown)
+    (track,) = tracker.update(extract_regions(grown, 4), 0.1)
+    first = temporal.score(track, grown, previous)
+    temporal.score(track, grown, previous)
+    assert calls == [1]  # the second frame's mask, once, for the boundary change
+    assert first > 0.0
