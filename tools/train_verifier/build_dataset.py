@@ -7,7 +7,9 @@
 committed. Exact copies (same git blob), near copies (same 64-bit difference hash) and
 Roboflow augmentation groups (`name_jpg.rf.<hash>.jpg`) are collapsed to one image, the first
 seen; validation sources are read first, so a picture found on both sides stays in validation
-only. Images of the evaluation manifest are dropped wherever they turn up.
+only. Images of the evaluation manifest are dropped wherever they turn up. Fire-free clips
+(`footage` sets) give the regions the detector proposes in them (`footage.py`), each clip wholly
+on one side of the split.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import cv2
 import numpy as np
 
 from train_verifier.crops import Crop, LabelledBox, crops_of_labelled, crops_of_negative
-from train_verifier.sources import BY_HASH_VAL_FRACTION, SOURCES, ImageSet, Source
+from train_verifier.footage import VIDEO_EXT, crops_of_clip
+from train_verifier.sources import ALL_SOURCES, BY_HASH_VAL_FRACTION, ImageSet, Source
 from video.analyzer import BgrImage
 from video.detection import Box
 from video.detector.verifier import MAX_FRAME_SIDE
@@ -37,6 +40,8 @@ JITTERS = {"train": {"flame": 2, "smoke": 3}, "val": {"flame": 1, "smoke": 1}}
 # takes more of each picture; validation keeps one crop set per picture small and even.
 NEGATIVE_CROPS = {"train": (6, 6), "val": (3, 3)}
 SPLIT_ORDER = {"val": 0, "by_hash": 1, "train": 2}
+# Seconds of each fire-free clip played through the detector (at its 10 analysed frames a second).
+CLIP_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +92,11 @@ class Snapshot:
 
 
 def entries(snapshot: Snapshot, image_set: ImageSet) -> Iterator[Entry]:
+    ext = VIDEO_EXT if image_set.layout == "footage" else IMAGE_EXT
     paths = sorted(
         p
         for p in snapshot.blobs
-        if p.startswith(image_set.prefix)
-        and p.lower().endswith(IMAGE_EXT)
-        and image_set.name_filter in p
+        if p.startswith(image_set.prefix) and p.lower().endswith(ext) and image_set.name_filter in p
     )
     for path in paths[:: image_set.keep_every]:
         label_blob = None
@@ -180,11 +184,17 @@ class Builder:
 
     def add_source(self, index: int, source: Source) -> None:
         owner, name = source.repo.split("/")
-        snapshot = Snapshot(self.mirror / f"{owner}+{name}" / "repo", source.commit)
+        git_dir = self.mirror / f"{owner}+{name}" / "repo"
+        if (git_dir / ".git").is_dir():  # some snapshots come as a work tree's .git
+            git_dir = git_dir / ".git"
+        snapshot = Snapshot(git_dir, source.commit)
         try:
             for image_set in source.sets:
                 for entry in entries(snapshot, image_set):
-                    self._add_image(index, source, image_set, snapshot, entry)
+                    if image_set.layout == "footage":
+                        self._add_clip(index, source, snapshot, entry)
+                    else:
+                        self._add_image(index, source, image_set, snapshot, entry)
         finally:
             snapshot.close()
 
@@ -225,6 +235,26 @@ class Builder:
             self.crops[split].append((crop, index, self.images))
             self.counts[f"{tag}: {split} crops kind {crop.kind.name} label {crop.label}"] += 1
 
+    def _add_clip(self, index: int, source: Source, snapshot: Snapshot, entry: Entry) -> None:
+        """A fire-free clip is one picture as far as the split goes: all its crops on one side."""
+        tag = source.repo
+        data = snapshot.read(entry.blob)
+        if data is None or entry.blob in self.seen_blobs:
+            self.counts[f"{tag}: clip missing or duplicate"] += 1
+            return
+        self.seen_blobs.add(entry.blob)
+        crops = crops_of_clip(self.rng, data, CLIP_SECONDS)
+        if not crops:
+            self.counts[f"{tag}: clip undecodable"] += 1
+            return
+        split = "val" if source.split == "val" else "train"
+        self.images += 1
+        self.counts[f"{tag}: clips {split}"] += 1
+        for crop in crops:
+            self.crops[split].append((crop, index, self.images))
+            self.counts[f"{tag}: {split} crops kind {crop.kind.name} label {crop.label}"] += 1
+        print(f"  {entry.path}: {len(crops)} crops", flush=True)
+
     def save(self, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         for split, rows in self.crops.items():
@@ -249,7 +279,7 @@ def main() -> None:
     if args.out.resolve().is_relative_to(Path(__file__).resolve().parents[2]):
         parser.error("--out must lie outside the firegrid work tree: images are never committed")
     builder = Builder(args.mirror, args.datasets, args.seed)
-    order = sorted(enumerate(SOURCES), key=lambda item: SPLIT_ORDER[item[1].split])
+    order = sorted(enumerate(ALL_SOURCES), key=lambda item: SPLIT_ORDER[item[1].split])
     for index, source in order:
         builder.add_source(index, source)
         print(f"{source.repo}: {builder.images} images so far", flush=True)

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from train_verifier.build_dataset import decode
 from train_verifier.crops import CropKind, colour_boxes
-from train_verifier.sources import SOURCES
+from train_verifier.sources import ALL_SOURCES
 from video.detection import Box
 from video.detector.verifier import CLASSES, Verifier
 
@@ -95,7 +95,7 @@ def held_out(verifier: Verifier, data: Path) -> dict[str, Any]:
     }
     for index in np.unique(source):
         picked = source == index
-        result["per_source"][SOURCES[index].repo] = fire_vs_background(y[picked], probs[picked])
+        result["per_source"][ALL_SOURCES[index].repo] = fire_vs_background(y[picked], probs[picked])
     for k in CropKind:
         picked = kind == int(k)
         if picked.any():

@@ -12,6 +12,11 @@ repositories listed in /work/shared/datasets/evaluation-sources.txt is never rea
 still-image sets of AshotKostanyan/firedetection and navidmulla60/fire_detection_yolo are
 allowed by that file's header. Images that appear in /work/shared/datasets/manifest.tsv
 are excluded by content.
+
+`FOOTAGE_SOURCES` are fire-free clips of the scenes firegrid watches (streets, traffic, shops,
+rooms, sunsets), played through the production detector by `footage.py` for hard negatives;
+three whole repositories of them are held out for validation and for choosing the detector's
+verifier thresholds (`thresholds.py`).
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 Split = Literal["train", "val", "by_hash"]
-# "yolo": boxes in a .txt beside the image; "negative": an image with nothing to find.
-Layout = Literal["yolo", "negative"]
+# "yolo": boxes in a .txt beside the image; "negative": an image with nothing to find;
+# "footage": a fire-free video clip, played through the detector for its proposals.
+Layout = Literal["yolo", "negative", "footage"]
 # Class names as the verifier knows them; "ignore" boxes are kept out of background crops only.
 Label = Literal["flame", "smoke", "ignore"]
 
@@ -30,7 +36,7 @@ Label = Literal["flame", "smoke", "ignore"]
 class ImageSet:
     """Images under `prefix` in one repository, with how to read their labels."""
 
-    prefix: str
+    prefix: str  # a folder, or one file
     layout: Layout
     classes: tuple[Label, ...] = ()  # YOLO class id -> label
     keep_every: int = 1  # subsample sets of consecutive video frames
@@ -128,7 +134,96 @@ SOURCES: tuple[Source, ...] = (
         (ImageSet("datasets/fire-detection-1/", "yolo", ("flame",)),),
         "still-image set only; its videos are evaluation footage and are never read",
     ),
+    Source(
+        "jesus-a-martinez-v/naive-day-night-classifier",
+        "27e00b10b0820885f19bf6749b731ef36081d477",
+        "none stated (Udacity CVND day/night exercise images, from AMOS webcams)",
+        "train",
+        (ImageSet("day_night_images/", "negative"),),
+        "400 city webcam stills by day and by night: sodium lamps, floodlit facades, glow in fog",
+    ),
 )
+
+FOOTAGE_SOURCES: tuple[Source, ...] = (
+    Source(
+        "sevdaimany/Computer_Vision_Projects",
+        "0b1f0bc8d2f1210981c50598915e6d86674db8f2",
+        "none stated",
+        "train",
+        (ImageSet("videos/traffic.mp4", "footage"),),
+        "overhead camera of a multi-lane road by day",
+    ),
+    Source(
+        "tmo324/lane_detecting",
+        "a4b614b17199b3683200b93791dde862c40e32d3",
+        "MIT",
+        "train",
+        (ImageSet("videos/", "footage"),),
+        "dash-cam roads: night with headlights, rain on the windscreen, desert, Seattle streets",
+    ),
+    Source(
+        "Adith25/Computer-Vision-Movement-Detector",
+        "7dca77c90871eb9cd4fc4f646570266c3e0ad278",
+        "none stated",
+        "train",
+        (ImageSet("", "footage"),),
+        "shop-door CCTV with a timestamp, a runner before an orange sunset sky, a forest walk",
+    ),
+    Source(
+        "FHU/video-background-demo",
+        "58d9f77ca08d1760e72f6c4df5ee6ae88fc84336",
+        "none stated",
+        "train",
+        (ImageSet("videos/sunset.mp4", "footage"),),
+        "time-lapse sunset over mountains under a red sky",
+    ),
+    Source(
+        "ritalveloso/HappyLife-Home",
+        "c5ee31f6e8fd80e0ce6be152b4635d0a2ca4c49c",
+        "none stated",
+        "train",
+        (ImageSet("videos/", "footage"),),
+        "rendered rooms under warm lamps (kitchen, bedrooms) with a moving orange lion",
+    ),
+    Source(
+        "b1809128/yolo-object-detection-machine-learning",
+        "68483224aebfc796bc2636c4dc164b1a95626b73",
+        "none stated",
+        "train",
+        (ImageSet("videos/traffic.mp4", "footage"),),
+        "Times Square at street level: neon screens, people in red, yellow cabs",
+    ),
+    Source(
+        "federicoparroni/IACV_background_subtractor",
+        "ba35ebdfe2e59f4d38723c9292b5dea76be5b9ef",
+        "MIT",
+        "val",
+        (ImageSet("dataset/", "footage"),),
+        "four motorway webcams (tunnel mouth, forest, junctions) with overlaid text",
+    ),
+    Source(
+        "ahsanirfan961/Person-Tracker",
+        "060249cc9f3426dbbe8b3b99027b8ac8195108d6",
+        "MIT",
+        "val",
+        (ImageSet("videos/", "footage"),),
+        "fisheye office CCTV and an overhead crowd of pedestrians",
+    ),
+    Source(
+        "Vikasbasa/ai-accident-detection",
+        "162b80b703b216297fbfd0ad4c3f1744041de906",
+        "none stated",
+        "val",
+        (ImageSet("videos/traffic.mp4", "footage"),),
+        "street traffic CCTV with timestamp and burned-in lane boxes",
+    ),
+)
+"""Fire-free clips of the scenes firegrid watches (none from evaluation-sources.txt, none equal
+to a manifest clip by blob or by the difference hash of its 30th frame; checked 2026-11-30).
+Looked at by eye: Nagendrakamati/Smart-CCTV `cctv.mp4` (a screen recording) and
+Dining-Engineers/left-luggage-detection `res/vtest.avi` (an audio test card) were left out."""
+
+ALL_SOURCES = SOURCES + FOOTAGE_SOURCES  # the dataset's `source` column indexes this
 
 # Fraction of the "by_hash" images that go to validation.
 BY_HASH_VAL_FRACTION = 0.25

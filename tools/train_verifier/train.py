@@ -57,11 +57,12 @@ def augment(batch: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 def sample_weights(labels: Array, kinds: Array) -> torch.Tensor:
     """Draw weights giving each class its CLASS_SHARE of every epoch.
 
-    Within background, the colour-proposed blobs of fire-free images (sunsets, lamps) count
-    thrice: they are few next to plain background, and they are what the verifier exists to
-    reject.
+    Within background, the colour-proposed blobs of fire-free images (sunsets, lamps) and the
+    regions the detector itself proposed in fire-free footage count thrice: they are few next to
+    plain background, and they are what the verifier exists to reject.
     """
-    boost = np.where(kinds == int(CropKind.COLOUR_NEGATIVE), 3.0, 1.0)
+    hard = (kinds == int(CropKind.COLOUR_NEGATIVE)) | (kinds == int(CropKind.FOOTAGE_PROPOSAL))
+    boost = np.where(hard, 3.0, 1.0)
     weights = np.zeros(len(labels))
     for c, share in enumerate(CLASS_SHARE):
         picked = labels == c
