@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import signal
 import sys
 from pathlib import Path
@@ -14,8 +13,7 @@ from typing import Any
 import websockets
 
 from tests.conftest import UNIT
-
-URL_LINE = re.compile(rb"console at (http://[^/]+)/\?token=(\S+)")
+from tests.hub_process import URL_LINE
 
 
 async def test_demo_alarm_reaches_a_client_within_30_seconds_of_start(tmp_path: Path) -> None:
@@ -26,15 +24,15 @@ async def test_demo_alarm_reaches_a_client_within_30_seconds_of_start(tmp_path: 
         env=dict(os.environ, PYTHONUNBUFFERED="1"),
     )
     assert proc.stdout is not None
-    output = b""
+    output = ""
     try:
         async with asyncio.timeout(120 * UNIT):  # footage generation on a cold data folder
             while (match := URL_LINE.search(output)) is None:
                 line = await proc.stdout.readline()
-                assert line, output.decode(errors="replace")
-                output += line
+                assert line, output
+                output += line.decode(errors="replace")
         started = asyncio.get_running_loop().time()
-        base, token = match.group(1).decode(), match.group(2).decode()
+        base, token = match.group(1), match.group(2)
         # the ordinary scenes' own verdicts are tested with the detector
         # (tests/video/detector/test_demo_negatives.py); here: the fire's alarm arrives in time
         fire_alarm: dict[str, Any] | None = None
