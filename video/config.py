@@ -66,6 +66,6 @@ class DetectorConfig(Strict):
     )
     cooldown_s: float = Field(60.0, ge=0, le=3600, description="quiet time after an alarm ends")
     verify_interval_s: float = Field(
-        0.5, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"
+        1.0, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"
     )
     use_verifier: bool = Field(True, description="score candidates with the learned verifier")

@@ -107,10 +107,16 @@ def train(args: argparse.Namespace) -> VerifierNet:
     print(f"train {len(x)} crops {np.bincount(data['y'])}, val {len(val['x'])} crops", flush=True)
     net = VerifierNet()
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-3)
+    # The pretrained backbone moves ten times slower than the new head: a few thousand crops
+    # must adjust ImageNet features, not wipe them out.
+    head = list(net.head.parameters())
+    backbone = [p for p in net.parameters() if all(p is not h for h in head)]
+    lrs = [args.lr / 10, args.lr]
+    groups = [{"params": backbone, "lr": lrs[0]}, {"params": head, "lr": lrs[1]}]
+    optimiser = torch.optim.AdamW(groups, weight_decay=1e-3)
     per_epoch = args.per_epoch // args.batch
     steps = args.epochs * per_epoch
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, args.lr, total_steps=steps)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, lrs, total_steps=steps)
     for epoch in range(args.epochs):
         started = time.monotonic()
         net.train()
@@ -136,10 +142,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/work/training/verifier"))
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--per-epoch", type=int, default=16384, help="crops drawn per epoch")
-    parser.add_argument("--lr", type=float, default=4e-3)
+    parser.add_argument("--lr", type=float, default=5e-3, help="the head's peak rate")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
