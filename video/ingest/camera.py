@@ -110,6 +110,7 @@ class CameraPipeline:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop both threads; a read blocked on a frozen camera ends at the read timeout."""
         self._stop.set()
+        self._inbox.close()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -163,6 +164,9 @@ class CameraPipeline:
                 ingest.open_timeout_s,
                 ingest.read_timeout_s,
                 self._stop,
+                # Without a viewer, reads pause longer; each pause hands the decoder its batch.
+                watched=self.relay.watched,
+                on_pause=self._inbox.release,
             )
             try:
                 source.open()

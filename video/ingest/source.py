@@ -4,11 +4,17 @@ RTSP and RTSPS are read over TCP (UDP loses packets on busy links and through NA
 probing, so the first frame arrives in about 0.3 s instead of 1.2 s, and with open and read
 timeouts, so a silent or frozen camera raises instead of blocking the demux thread for ever.
 
-A live camera's packets are read in batches: once a read had to wait for the network, the
-demux thread sleeps `READ_BATCH_S` before the next one and then reads what arrived meanwhile
-from the socket buffer without waiting. Waking for every RTP packet (several per frame) cost
-more than half of the read itself: demux-only CPU per 640x360 stream went from about 4 to about
-2 ms per second. Live viewers see packets up to `READ_BATCH_S` later, in small bursts.
+A live camera's packets are read in batches: once a read had to wait for the network, the demux
+thread sleeps before the next one and then reads what arrived meanwhile from the socket buffer
+without waiting. The cost of reading goes with wake-ups more than with packets (a thread that
+slept starts on cold caches): demux-only CPU of a 640x360 stream, on a shared 2-core machine,
+was about 9 ms per second read packet by packet, 3.7 ms with 0.1 s pauses, 2 ms with 0.3 s and
+1.5 ms with 0.5 s. The pause is `READ_BATCH_S` while a live viewer watches (viewers see packets
+up to that much later, in small bursts); with no viewer it grows up to `IDLE_BATCH_S`, capped
+so that no more than `IDLE_BATCH_BYTES` gather in the socket buffer (its default size is 128
+KiB; beyond it the camera would have to hold back its packets). Not longer: the health report
+counts packets as they are read, so a once-a-second report sees whole bursts, and at 0.5 s it
+would show a 25 fps camera at 13 fps every other second (at 0.3 s, 24 to 32 fps).
 
 A file source is played back at its native pace and looped, as if it were a live camera: its
 timestamps continue across the loop so that the ring, the clips and the detector see one
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import TypeVar
@@ -36,9 +42,12 @@ PROBE_OPTIONS = {"analyzeduration": "200000", "probesize": "100000"}
 DEFAULT_FRAME_S = 1 / 25
 # RTP video clock, for the rare demuxer that does not say.
 RTP_TIME_BASE = Fraction(1, 90000)
-# How long the demux thread lets a live stream's packets gather after a read that waited, and
-# what counts as waiting (a read from the socket buffer takes microseconds).
+# How long the demux thread lets a live stream's packets gather after a read that waited (with
+# a viewer; without, up to the idle pause or byte cap), and what counts as waiting (a read from
+# the socket buffer takes microseconds).
 READ_BATCH_S = 0.1
+IDLE_BATCH_S = 0.3
+IDLE_BATCH_BYTES = 48 * 1024
 WAITED_S = 0.002
 
 T = TypeVar("T")
@@ -65,6 +74,8 @@ class PacketSource:
 
     `packets()` yields until the connection fails or `stop` is set; failures raise
     `CameraError`, which the camera pipeline answers with a backoff and a new `PacketSource`.
+    `watched()` says whether a live viewer wants packets promptly (short pauses); `on_pause` is
+    called whenever the demux thread is about to wait, the end of a burst of packets.
     """
 
     def __init__(
@@ -74,14 +85,20 @@ class PacketSource:
         open_timeout_s: float,
         read_timeout_s: float,
         stop: threading.Event,
+        watched: Callable[[], bool] = lambda: True,
+        on_pause: Callable[[], None] = lambda: None,
     ) -> None:
         self.camera_id = camera_id
         self.url = url
         self._open_timeout_s = open_timeout_s
         self._read_timeout_s = read_timeout_s
         self._stop = stop
+        self._watched = watched
+        self._on_pause = on_pause
         self._container: av.container.InputContainer | None = None
         self.info: StreamInfo | None = None
+        # Bytes read since the last pause, for the unwatched pause's byte cap.
+        self._burst_bytes = 0
 
     def open(self) -> StreamInfo:
         self._container = self._open_one()
@@ -144,8 +161,10 @@ class PacketSource:
                     pts = 0 if last_pts is None else last_pts + step
                 dts = packet.dts if packet.dts is not None else pts
                 last_pts = pts
+                data = bytes(packet)
+                self._burst_bytes += len(data)
                 yield EncodedPacket(
-                    data=bytes(packet),
+                    data=data,
                     pts=pts + offset,
                     dts=dts + offset,
                     t=(pts + offset) * tick_s,
@@ -157,15 +176,23 @@ class PacketSource:
 
     def _batched(self, demuxed: Iterator[T]) -> Iterator[T]:
         """`demuxed` until stopped, pausing after each read that had to wait for the network."""
+        monotonic = time.monotonic
+        paused_at = monotonic()
         while not self._stop.is_set():
-            started = time.monotonic()
+            started = monotonic()
             item = next(demuxed, None)
             if item is None:
                 return
-            waited = time.monotonic() - started > WAITED_S
+            done = monotonic()
             yield item
-            if waited and self._stop.wait(READ_BATCH_S):
-                return
+            if done - started > WAITED_S:
+                self._on_pause()
+                # The bytes of this burst arrived since the previous pause began.
+                burst, self._burst_bytes = self._burst_bytes, 0
+                pause = read_pause_s(self._watched(), burst, done - paused_at)
+                paused_at = done
+                if self._stop.wait(pause):
+                    return
 
     def _play_looped(self, info: StreamInfo) -> Iterator[EncodedPacket]:
         """Endless playback of a file at its native pace, timestamps continuing at each loop."""
@@ -181,8 +208,10 @@ class PacketSource:
                     first_t = packet.t
                 # Interruptible pacing: wait until the packet's time has come on the wall clock.
                 delay = (packet.t - first_t) - (time.monotonic() - start_wall)
-                if delay > 0 and self._stop.wait(delay):
-                    return
+                if delay > 0:
+                    self._on_pause()
+                    if self._stop.wait(delay):
+                        return
                 end_pts = packet.pts + step
                 yield packet
             if end_pts == offset:
@@ -198,3 +227,13 @@ def _frame_step(stream: av.video.stream.VideoStream, time_base: Fraction) -> int
     rate = stream.guessed_rate or stream.average_rate
     frame_s = float(1 / rate) if rate else DEFAULT_FRAME_S
     return max(1, round(frame_s / time_base))
+
+
+def read_pause_s(watched: bool, burst_bytes: int, cycle_s: float) -> float:
+    """How long the demux thread lets packets gather, given the last cycle's bytes and length."""
+    if watched:
+        return READ_BATCH_S
+    rate = burst_bytes / cycle_s if cycle_s > 0 else 0.0
+    if rate * IDLE_BATCH_S <= IDLE_BATCH_BYTES:
+        return IDLE_BATCH_S
+    return max(READ_BATCH_S, IDLE_BATCH_BYTES / rate)

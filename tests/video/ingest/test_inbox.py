@@ -45,3 +45,30 @@ def test_packets_offered_from_another_thread_all_arrive() -> None:
         received.extend(batch)
     producer.join()
     assert received == sent
+
+
+def _collect_in_thread(inbox: DecodeInbox) -> tuple[threading.Thread, list[object]]:
+    got: list[object] = []
+    thread = threading.Thread(target=lambda: got.append(inbox.collect()))
+    thread.start()
+    return thread, got
+
+
+def test_half_a_full_inbox_wakes_the_decoder_before_any_release() -> None:
+    # A batch interval of minutes: only the early wake-up can make collect return promptly.
+    inbox = DecodeInbox(capacity=4, stop=threading.Event(), batch_s=600.0)
+    sent = packets(0.2)[:3]
+    assert all(inbox.offer(p) for p in sent)
+    thread, got = _collect_in_thread(inbox)
+    thread.join(timeout=10)
+    assert not thread.is_alive() and got == [sent]
+
+
+def test_closing_wakes_a_waiting_decoder_which_then_stops() -> None:
+    stop = threading.Event()
+    inbox = DecodeInbox(capacity=4, stop=stop, batch_s=600.0)
+    thread, got = _collect_in_thread(inbox)
+    stop.set()
+    inbox.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and got == [None]

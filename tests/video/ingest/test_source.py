@@ -12,7 +12,14 @@ import pytest
 from tests.conftest import UNIT, free_port
 from tests.video.ingest.clips import encode_h264
 from video.ingest.errors import CameraError
-from video.ingest.source import PacketSource, is_live
+from video.ingest.source import (
+    IDLE_BATCH_BYTES,
+    IDLE_BATCH_S,
+    READ_BATCH_S,
+    PacketSource,
+    is_live,
+    read_pause_s,
+)
 
 
 def test_live_schemes() -> None:
@@ -65,3 +72,17 @@ def test_missing_file_is_a_camera_error(tmp_path: Path) -> None:
     source = PacketSource("cam", str(tmp_path / "none.mp4"), 1.0, 1.0, threading.Event())
     with pytest.raises(CameraError):
         source.open()
+
+
+def test_reads_pause_briefly_for_a_viewer_and_longer_without_one() -> None:
+    quiet = 64 * 1024  # bytes a second: a 0.5 Mbit/s stream
+    assert read_pause_s(True, quiet // 10, 0.1) == READ_BATCH_S
+    assert read_pause_s(False, quiet // 10, 0.1) == IDLE_BATCH_S
+
+
+def test_an_unwatched_busy_stream_pauses_only_as_long_as_the_socket_buffer_allows() -> None:
+    busy = 256 * 1024  # bytes a second: a 2 Mbit/s stream
+    pause = read_pause_s(False, busy // 10, 0.1)
+    assert READ_BATCH_S < pause < IDLE_BATCH_S
+    assert pause * busy == pytest.approx(IDLE_BATCH_BYTES, rel=1e-3)
+    assert read_pause_s(False, busy, 0.1) == READ_BATCH_S  # never shorter than with a viewer
