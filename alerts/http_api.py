@@ -13,6 +13,8 @@ from aiohttp import web
 
 from alerts.errors import ClientError, CommandRefused, Forbidden, NotFound, TransitionRefused
 from alerts.hub import AlertHub
+from alerts.incidents import media_url
+from alerts.lifecycle import Incident
 from alerts.messages import ActionRequest, CommandRequest, parse_model
 from alerts.openapi import OPENAPI
 from alerts.principals import sees_event
@@ -52,12 +54,27 @@ async def list_incidents(request: web.Request) -> web.StreamResponse:
     principal = authenticate(request)
     open_only = request.query.get("open", "") in ("1", "true")
     found = request.app[HUB].incidents(principal, open_only=open_only)
-    return _json({"incidents": [i.to_json() for i in found]})
+    return _json({"incidents": [_incident_wire(i) for i in found]})
 
 
 async def read_incident(request: web.Request) -> web.StreamResponse:
     incident = request.app[HUB].incident(request.match_info["id"], authenticate(request))
-    return _json({"incident": incident.to_json()})
+    return _json({"incident": _incident_wire(incident)})
+
+
+def _incident_wire(incident: Incident) -> dict[str, Any]:
+    """The incident as clients get it: media as the URLs that serve them, as in the events.
+
+    The stored form keeps the files' paths on this host; a client has no use for them, and they
+    tell more about the server than it needs to know.
+    """
+    data = incident.to_json()
+    for key, kind, paths in (
+        ("snapshots", "snapshot", incident.snapshots),
+        ("clips", "clip", incident.clips),
+    ):
+        data[key] = [media_url(incident.id, kind, n) for n in range(len(paths))]
+    return data
 
 
 async def timeline(request: web.Request) -> web.StreamResponse:

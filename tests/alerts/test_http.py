@@ -48,6 +48,11 @@ async def test_incidents_timeline_and_media(
         assert len((await resp.json())["incidents"]) == 2
     async with http.get(base, headers=auth(SCOPED)) as resp:
         assert [i["grid"] for i in (await resp.json())["incidents"]] == ["cell-2"]
+    async with http.get(f"{base}/{incident_id}", headers=auth(OPERATOR)) as resp:
+        read = (await resp.json())["incident"]
+    # Media as URLs, never the host's file paths.
+    assert read["snapshots"] == [f"/api/incidents/{incident_id}/snapshot/0"]
+    assert read["clips"] == [f"/api/incidents/{incident_id}/clip/0"]
     async with http.get(f"{base}/{incident_id}", headers=auth(SCOPED)) as resp:
         assert resp.status == 404
         assert (await resp.json())["code"] == "not_found"
