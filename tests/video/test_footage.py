@@ -11,15 +11,8 @@ import numpy.typing as npt
 import pytest
 
 from video.detection import Box
-from video.footage import (
-    HOUSE6_FIRE_BOX,
-    NEGATIVE_KINDS,
-    NegativeKind,
-    cctv_scene,
-    insert_fire,
-    negative_scene,
-    shipped_clip,
-)
+from video.fire_composite import HOUSE6_FIRE_BOX, insert_fire
+from video.footage import NEGATIVE_KINDS, NegativeKind, cctv_scene, negative_scene, shipped_clip
 
 Frames = list[npt.NDArray[np.uint8]]
 

@@ -19,7 +19,8 @@ import av
 from video.analyzer import Alarm, BgrImage
 from video.config import CameraConfig, DetectorConfig
 from video.detection import Box
-from video.footage import cctv_scene, insert_fire, shipped_clip
+from video.fire_composite import insert_fire
+from video.footage import cctv_scene, shipped_clip
 from video.rtsp_fixture import prepare_annexb
 
 CLIP_SECONDS = 20.0
