@@ -109,10 +109,9 @@ def train(args: argparse.Namespace) -> VerifierNet:
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
     # The pretrained backbone moves ten times slower than the new head: a few thousand crops
     # must adjust ImageNet features, not wipe them out.
-    head = list(net.head.parameters())
-    backbone = [p for p in net.parameters() if all(p is not h for h in head)]
+    backbone = [*net.stem.parameters(), *net.blocks.parameters()]
     lrs = [args.lr / 10, args.lr]
-    groups = [{"params": backbone, "lr": lrs[0]}, {"params": head, "lr": lrs[1]}]
+    groups = [{"params": backbone, "lr": lrs[0]}, {"params": net.head.parameters(), "lr": lrs[1]}]
     optimiser = torch.optim.AdamW(groups, weight_decay=1e-3)
     per_epoch = args.per_epoch // args.batch
     steps = args.epochs * per_epoch

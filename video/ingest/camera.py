@@ -165,7 +165,7 @@ class CameraPipeline:
                 ingest.read_timeout_s,
                 self._stop,
                 # Without a viewer, reads pause longer; each pause hands the decoder its batch.
-                watched=self.relay.watched,
+                watched=lambda: self.relay.subscribers > 0,
                 on_pause=self._inbox.release,
             )
             try:

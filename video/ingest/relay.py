@@ -52,10 +52,6 @@ class PacketRelay:
     def subscribers(self) -> int:
         return len(self._callbacks)
 
-    def watched(self) -> bool:
-        """Whether anyone receives packets now (the demux thread reads promptly for them)."""
-        return bool(self._callbacks)
-
     def subscribe(self, callback: PacketCallback) -> Callable[[], None]:
         """Add a viewer; returns the function that removes it."""
         with self._lock:
