@@ -1,10 +1,12 @@
-"""The learned verifier: the shipped model loads, scores are probabilities, boxes of any shape work,
-and it tells a real flame from a grey wall on the CC0 FURG clip (house6.mp4 with its boxes)."""
+"""The learned verifier: the shipped model loads (in ONNX Runtime, and the same in OpenCV), one
+session serves many threads, scores are probabilities, boxes of any shape work, and it tells a
+real flame from a grey wall on the CC0 FURG clip (house6.mp4 with its boxes)."""
 
 from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -20,6 +22,8 @@ from video.detector.verifier import (
     VerifierModelError,
     VerifierScore,
     crop_region,
+    softmax,
+    to_blob,
 )
 
 FURG = Path("/work/shared/datasets/raw/steffensbola__furg-fire-dataset")
@@ -51,6 +55,32 @@ def test_scores_are_probabilities_one_per_box_in_order(shipped: Verifier) -> Non
     # one box scored alone gets the same score as inside a batch
     alone = shipped.score(frame, [boxes[1]])[0]
     assert math.isclose(alone.flame, scores[1].flame, abs_tol=1e-4)
+
+
+def test_opencv_dnn_reads_the_shipped_model_to_the_same_scores(shipped: Verifier) -> None:
+    # The file is plain ONNX: OpenCV's own runtime gives the same answer, so the model is not
+    # tied to the runtime the hub happens to use.
+    crops = [crop_region(_noise_frame(), Box(0.1 * i, 0.2, 0.2, 0.3)) for i in range(4)]
+    net = cv2.dnn.readNetFromONNX(str(verifier.DEFAULT_MODEL))
+    net.setInput(to_blob(crops))
+    by_opencv = softmax(np.asarray(net.forward(), np.float32).reshape(len(crops), -1))
+    by_hub = shipped.score_crops(crops)
+    for ours, theirs in zip(by_hub, by_opencv, strict=True):
+        assert np.allclose((ours.background, ours.flame, ours.smoke), theirs, atol=1e-4)
+
+
+def test_verifiers_of_one_model_share_a_session_usable_from_many_threads(
+    shipped: Verifier,
+) -> None:
+    # Every camera's detector thread scores with the worker's one session at the same time.
+    frames = [_noise_frame(width=320 + 16 * i, height=180) for i in range(8)]
+    boxes = [Box(0.2, 0.3, 0.25, 0.2), Box(0.6, 0.1, 0.1, 0.4)]
+    alone = [shipped.score(f, boxes) for f in frames]
+    other = Verifier.load_default()
+    assert other is not None
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda f: other.score(f, boxes), frames * 4))
+    assert together == alone * 4
 
 
 def test_no_boxes_no_scores(shipped: Verifier) -> None:
