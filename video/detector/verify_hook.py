@@ -1,6 +1,6 @@
 """How the detector reaches the learned verifier, and when it asks it.
 
-The verifier (a small CNN run by OpenCV's dnn module, in `video.detector.verifier`) is trained
+The verifier (a small CNN run by ONNX Runtime, in `video.detector.verifier`) is trained
 and shipped separately; the detector depends only on the shape of its answer, written here as a
 protocol. Asking it costs milliseconds per crop, so the scheduler asks about at most a few
 candidate tracks per analysed frame, each again only after `interval_s` of stream time, the
