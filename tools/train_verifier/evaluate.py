@@ -1,4 +1,4 @@
-"""Measure the exported verifier exactly as it ships (ONNX Runtime through `video.detector.verifier`).
+"""Measure the exported verifier exactly as it ships (ONNX Runtime, `video.detector.verifier`).
 
     python -m train_verifier.evaluate --data /work/training/verifier --json eval.json
 
