@@ -5,14 +5,19 @@
 - `GET /api/coverage`: `CoverageReport.to_json()` from live team positions and camera health
 - `GET /api/teams`: `{"v": 1, "teams": [ResponderRegistry.snapshot(...), …]}`
 
-Authentication and scoping are the application's middleware's job; these handlers only read.
-An unknown incident is a 404 with `{"error": "..."}`.
+Authentication is the application's middleware's job; scoping is done here, from the
+`ReadScope` the application derives from each request: an operator or leader sees the cells of
+their scope (the whole grid when unscoped), a responder only their own team and the incidents
+their team was called to. An incident the caller may not see answers exactly as an unknown one,
+a 404 with `{"error": "..."}`, so ids cannot be probed; coverage is refused to responders (403).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -23,38 +28,90 @@ from dispatch.service import DispatchService
 SCHEMA_VERSION = 1
 
 
+@dataclass(frozen=True, slots=True)
+class ReadScope:
+    """What one caller may read.
+
+    `cells`: the grid cells of an operator's or leader's scope, sub-cells included (None: all).
+    `team_id`: set for a responder, who sees only that team. `sees_incident`: whether the caller
+    may see an incident, by id (the alert hub's rule, so both APIs agree).
+    """
+
+    cells: frozenset[str] | None
+    team_id: str | None
+    sees_incident: Callable[[str], bool]
+
+    def sees_cell(self, code: str) -> bool:
+        return self.team_id is None and (self.cells is None or code in self.cells)
+
+    def sees_team(self, team_id: str, cell: str) -> bool:
+        return team_id == self.team_id if self.team_id is not None else self.sees_cell(cell)
+
+
+UNSCOPED = ReadScope(None, None, lambda _: True)
+ScopeOf = Callable[[web.Request], ReadScope]
+
+
 def add_dispatch_routes(
     app: web.Application,
     service: DispatchService,
     cameras: Callable[[], Sequence[CameraStatus]],
+    scope_of: ScopeOf,
 ) -> None:
-    """`cameras` returns each camera's id, cell and whether it is online right now."""
+    """`cameras` returns each camera's id, cell and whether it is online right now; `scope_of`
+    tells what the caller of a request may read (`UNSCOPED` where there is no caller to tell)."""
+
+    def visible_incident(request: web.Request) -> str:
+        incident_id = request.match_info["incident_id"]
+        if not scope_of(request).sees_incident(incident_id):
+            raise web.HTTPNotFound(
+                text=_error(f"no incident {incident_id!r} visible to you"),
+                content_type="application/json",
+            )
+        return incident_id
 
     async def recommendation(request: web.Request) -> web.Response:
         try:
-            rec = service.recommendation(request.match_info["incident_id"])
+            rec = service.recommendation(visible_incident(request))
         except UnknownIncident as exc:
             raise web.HTTPNotFound(text=_error(str(exc)), content_type="application/json") from None
         return web.json_response(rec.to_json())
 
     async def dispatch_measures(request: web.Request) -> web.Response:
         try:
-            measures = service.measures(request.match_info["incident_id"])
+            measures = service.measures(visible_incident(request))
         except UnknownIncident as exc:
             raise web.HTTPNotFound(text=_error(str(exc)), content_type="application/json") from None
         return web.json_response(measures.to_json())
 
     async def coverage(request: web.Request) -> web.Response:
+        scope = scope_of(request)
+        if scope.team_id is not None:
+            raise web.HTTPForbidden(
+                text=_error("coverage is for operators and leaders"),
+                content_type="application/json",
+            )
         report = coverage_report(
             service.grid,
             spots_from_registry(service.registry),
             cameras(),
             service.registry.travel,
         )
+        if scope.cells is not None:
+            report = dataclasses.replace(
+                report,
+                cells=tuple(c for c in report.cells if scope.sees_cell(c.code)),
+                unknown_camera_cells=(),  # cameras outside the grid are the admin's to see
+            )
         return web.json_response(report.to_json())
 
     async def teams(request: web.Request) -> web.Response:
-        rows = [service.registry.snapshot(team.id) for team in service.registry]
+        scope = scope_of(request)
+        rows = [
+            service.registry.snapshot(team.id)
+            for team in service.registry
+            if scope.sees_team(team.id, team.config.grid)
+        ]
         return web.json_response({"v": SCHEMA_VERSION, "teams": rows})
 
     app.router.add_get("/api/incidents/{incident_id}/recommendation", recommendation)

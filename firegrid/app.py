@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from alerts.cameras import CameraRef
-from alerts.errors import CommandRefused
+from alerts.errors import CommandRefused, NotFound
 from alerts.http_api import add_alert_routes
 from alerts.hub import AlertHub
 from alerts.messages import CommandRequest
@@ -30,7 +30,7 @@ from dispatch.errors import CommandRejected
 from dispatch.grid import Grid
 from dispatch.notify import WebhookNotifier
 from dispatch.responders import ResponderRegistry
-from dispatch.routes import add_dispatch_routes
+from dispatch.routes import ReadScope, add_dispatch_routes
 from dispatch.service import DispatchService
 from firegrid.config import TownshipConfig
 from firegrid.progress import progress_listener
@@ -151,6 +151,18 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
         online = {h.camera_id for h in ingest.status() if h.state == "online"}
         return [CameraStatus(c.id, c.grid, c.id in online) for c in config.cameras]
 
+    def dispatch_scope(request: web.Request) -> ReadScope:
+        principal = authenticate(request)
+
+        def sees_incident(incident_id: str) -> bool:
+            try:
+                hub.incident(incident_id, principal)
+            except NotFound:
+                return False
+            return True
+
+        return ReadScope(principal.scope_cells, principal.team_id, sees_incident)
+
     app = web.Application(middlewares=[require_token])
     app[CONFIG] = config
     app[DISPATCH] = dispatch
@@ -177,7 +189,7 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     app.cleanup_ctx.append(run_dispatch)
     app.cleanup_ctx.append(run_ingest)
     app.on_cleanup.append(close_storage)
-    add_dispatch_routes(app, dispatch, camera_status)
+    add_dispatch_routes(app, dispatch, camera_status, dispatch_scope)
     add_ingest_routes(app, ingest)
     app.router.add_get("/api/township", township)
     add_console_routes(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,9 +126,27 @@ async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_s
         for own, phone in phones.items():
             callups = [e for e in phone.events if e["type"] == "dispatch.callup"]
             assert all(e["data"]["team_id"] == own for e in callups), (own, callups)
+        never_called = [
+            own
+            for own, phone in phones.items()
+            if not any(e["type"] == "dispatch.callup" for e in phone.events)
+        ]
     finally:
         for phone in (console, *phones.values()):
             await phone.close()
+
+    # the dispatch API answers each phone within its team's reach, as the event stream does
+    assert never_called, "every team was called: nobody left to check the scoping with"
+    outsider = PHONES[never_called[0]]
+    for token, status in ((PHONES[team], 200), (outsider, 404), (hub.token, 200)):
+        got, _ = await asyncio.to_thread(
+            get_json, hub, f"/api/incidents/{incident}/dispatch", token
+        )
+        assert got == status, (token, got)
+    _, teams = await asyncio.to_thread(get_json, hub, "/api/teams", PHONES[team])
+    assert [t["id"] for t in teams["teams"]] == [team]
+    got, _ = await asyncio.to_thread(get_json, hub, "/api/coverage", PHONES[team])
+    assert got == 403
 
     timeline = await asyncio.to_thread(fetch_timeline, hub, incident)
     kinds = [e["type"] for e in timeline]
@@ -147,6 +166,20 @@ async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_s
     assert states == ["dispatched", "responding", "on_scene"], states
     # every team called up joined the incident, the tier-2 one included
     assert any(team in m.get("teams", []) for m in moves), moves
+
+
+def get_json(hub: HubProcess, path: str, token: str) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        f"{hub.base}{path}", headers={"Authorization": f"Bearer {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        try:
+            return err.code, json.loads(err.read())
+        finally:
+            err.close()
 
 
 def fetch_timeline(hub: HubProcess, incident: str) -> list[dict[str, Any]]:
