@@ -93,10 +93,11 @@ class Declined:
 
 @dataclass(frozen=True, slots=True)
 class StoodDown:
-    """A team no longer needed: enough teams accepted, or it became engaged elsewhere."""
+    """A team no longer needed: enough teams accepted, or (`withdrawn`) it became unavailable."""
 
     team_id: str
     reason: str
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,7 +176,7 @@ class CallUp:
         if self.closed or call is None or call.status != "pending":
             return []
         call.status = "withdrawn"
-        actions: list[Action] = [StoodDown(team_id, reason)]
+        actions: list[Action] = [StoodDown(team_id, reason, withdrawn=True)]
         return actions + self._replace(True, now, f"{team_id} withdrawn")
 
     def add_team(
@@ -212,6 +212,44 @@ class CallUp:
         self.closed = True
         involved = tuple(t for t, call in self.calls.items() if call.status != "removed")
         return [Closed(reason, involved)]
+
+    def replay(self, action: Action, at: float, now: float) -> None:
+        """Take back a decision this call-up made at `at`, before a restart: state only.
+
+        Fed the stored timeline in order, it rebuilds the calls, tier and flags; nothing is
+        decided or returned. A pending call keeps its deadline (one that passed while the hub
+        was down times out at the next tick) and its reminder, unless that was due before the
+        restart: whether it went out is not recorded, and the deadline still follows.
+        """
+        call = self.calls.get(getattr(action, "team_id", ""))
+        match action:
+            case CallTeam():
+                remind = None if self._remind_after_s is None else at + self._remind_after_s
+                remind = remind if remind is not None and remind > now else None
+                self.calls[action.team_id] = Call(
+                    action.team_id, action.tier, at, action.deadline, remind
+                )
+                if action.by == "system":
+                    self.tier = max(self.tier, action.tier)
+            case Escalated():
+                self.tier = max(self.tier, action.to_tier)
+            case Accepted() | Declined() if call is not None:
+                call.status = "accepted" if isinstance(action, Accepted) else "declined"
+                call.answered_by, call.answered_at = action.by, at
+            case TimedOut() if call is not None:
+                call.status = "timed_out"
+            case StoodDown() if call is not None:
+                call.status = "withdrawn" if action.withdrawn else "stood_down"
+            case TeamRemoved() if call is not None:
+                call.status = "removed"
+            case Arrived() if call is not None:
+                call.arrived_at = at
+            case PageLeader():
+                self.leader_paged = True
+            case Exhausted():
+                self.exhausted = True
+            case Closed():
+                self.closed = True
 
     def _call_for(self, team_id: str) -> Call:
         incident = self.site.incident_id

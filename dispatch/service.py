@@ -7,17 +7,9 @@ through one outbox in the order they were decided, drained by whichever coroutin
 first; a publish that re-enters the service (the hub delivering an event to `on_event` while we
 publish) therefore appends to the outbox instead of deadlocking or reordering.
 
-Wiring (the lead's hub)::
-
-    grid = Grid([root_cell_config])
-    registry = ResponderRegistry(team_configs, cfg.travel, time.time)
-    webhook = WebhookNotifier(cfg.webhook, hub, time.time)   # optional; start()/stop() it
-    service = DispatchService(grid, registry, cfg, timeline=hub, notifier=webhook)
-    hub.subscribe(service.on_event)
-    for name in dispatch.commands.COMMANDS:   # handlers call service.command(...)
-        hub.register_command(name, ...)
-    add_dispatch_routes(app, service, cameras=lambda: [...CameraStatus...])
-    await service.start()  ...  await service.stop()
+Wired in `firegrid/app.py` (`build_app`), the one composition root: the hub's listener feeds
+`on_event`, its command handlers call `command`, and after a restart each open incident's stored
+timeline goes through `restore` before `start`.
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from alerts.events import Event
@@ -34,16 +27,9 @@ from dispatch import commands as cmd
 from dispatch.actions import (
     Accepted,
     Action,
-    Arrived,
-    CallTeam,
-    Closed,
-    Declined,
     PageLeader,
     PageResponsible,
     Remind,
-    StoodDown,
-    TeamRemoved,
-    TimedOut,
     teams_of,
 )
 from dispatch.config import DispatchConfig
@@ -54,6 +40,7 @@ from dispatch.measures import IncidentMeasures, measure
 from dispatch.notify import WebhookMessage
 from dispatch.pages import page_for
 from dispatch.ranking import IncidentSite, Recommendation, rank
+from dispatch.replay import action_of, registry_follows
 from dispatch.responders import ResponderRegistry
 from dispatch.timeline import TimelinePort, event_for, make_event, site_from_opened
 from dispatch.travel import Clock
@@ -167,6 +154,34 @@ class DispatchService:
                 await self._task
             self._task = None
 
+    def restore(self, timeline: Sequence[Event]) -> None:
+        """Rebuild one open incident's call-up from its stored timeline, after a restart.
+
+        Past decisions are replayed, not repeated (`dispatch.replay`); then whatever the
+        timeline shows was due but never decided (a start, a close) is decided now. Deadlines
+        that passed while the hub was down are acted on at the timer's next tick. Call this
+        for every open incident before `start`.
+        """
+        opened = next((e for e in timeline if e.type == "incident.opened"), None)
+        site = None if opened is None else site_from_opened(self.grid, opened)
+        if site is None or site.incident_id in self._callups:
+            return
+        callup = CallUp(site, self.cfg.escalation, lambda: self._rank(site), self._remind_after())
+        self._callups[site.incident_id] = callup
+        now = self._clock()
+        started = self.cfg.escalation.start_on == "opened"
+        for event in timeline:
+            if event.type == "incident.transition":
+                started = started or event.data.get("to") in STARTING_STATES
+                if _ends(event):
+                    self._apply(callup, callup.close(_why(event)), now)
+            elif (action := action_of(event)) is not None:
+                callup.replay(action, event.time, now)
+                registry_follows(self.registry, action, site.incident_id)
+        if started:
+            self._apply(callup, callup.start(now), now)
+        self._wake.set()
+
     # -- incidents -------------------------------------------------------------------------
 
     def _open(self, event: Event) -> None:
@@ -190,11 +205,10 @@ class DispatchService:
         callup = self._callups.get(event.incident_id or "")
         if callup is None:
             return
-        to, action = event.data.get("to"), event.data.get("action")
         now = self._clock()
-        if to in ENDING_STATES or action == "false_alarm":
-            self._apply(callup, callup.close(str(action or to)), now)
-        elif to in STARTING_STATES:
+        if _ends(event):
+            self._apply(callup, callup.close(_why(event)), now)
+        elif event.data.get("to") in STARTING_STATES:
             self._apply(callup, callup.start(now), now)
 
     def _rank(self, site: IncidentSite) -> Recommendation:
@@ -299,22 +313,13 @@ class DispatchService:
 
     def _carry_out(self, callup: CallUp, action: Action, now: float) -> None:
         incident_id = callup.site.incident_id
+        registry_follows(self.registry, action, incident_id)
         match action:
-            case CallTeam():
-                self.registry.mark_called(action.team_id, incident_id)
             case Accepted():
-                self.registry.engage(action.team_id, incident_id, "responding")
                 for other in list(self._callups.values()):
                     if other is not callup:
                         why = f"engaged on {incident_id}"
                         self._apply(other, other.withdraw(action.team_id, why, now), now)
-            case Arrived():
-                self.registry.engage(action.team_id, incident_id, "on_scene")
-            case Declined() | TimedOut() | StoodDown() | TeamRemoved():
-                self.registry.release(action.team_id, incident_id)
-            case Closed():
-                for team_id in action.teams:
-                    self.registry.release(team_id, incident_id)
             case PageResponsible() | PageLeader() | Remind():
                 message = page_for(action, callup.site, self.registry, self.cfg, now)
                 if message is not None and self._notifier is not None:
@@ -387,6 +392,15 @@ class DispatchService:
             except Exception:  # a failing publish must not stop future escalations
                 log.exception("dispatch tick failed; its events stay queued")
                 failed = True
+
+
+def _ends(transition: Event) -> bool:
+    data = transition.data
+    return data.get("to") in ENDING_STATES or data.get("action") == "false_alarm"
+
+
+def _why(transition: Event) -> str:
+    return str(transition.data.get("action") or transition.data.get("to"))
 
 
 def _need(team_id: str | None) -> str:

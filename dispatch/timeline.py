@@ -20,7 +20,8 @@ dispatch.accepted            the team           team_id, member, accepted, requi
                                                 time_to_accept_s
 dispatch.declined            the team           team_id, member, reason
 dispatch.timeout             the team           team_id, tier
-dispatch.stood_down          the team           team_id, reason
+dispatch.stood_down          the team           team_id, reason, withdrawn (became unavailable,
+                                                not "enough accepted")
 dispatch.team_removed        the team           team_id
 dispatch.escalated           –                  from_tier, to_tier, reason
 dispatch.leader_paged        –                  leader, tier
@@ -163,7 +164,11 @@ def _describe(action: Action, site: IncidentSite, duty_leader: str | None) -> De
             data = {"team_id": action.team_id, "tier": action.tier}
             return "dispatch.timeout", SYSTEM, (action.team_id,), data
         case StoodDown():
-            data = {"team_id": action.team_id, "reason": action.reason}
+            data = {
+                "team_id": action.team_id,
+                "reason": action.reason,
+                "withdrawn": action.withdrawn,
+            }
             return "dispatch.stood_down", SYSTEM, (action.team_id,), data
         case TeamRemoved():
             return (

@@ -170,6 +170,9 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     add_alert_routes(app, hub)  # starts the hub first and closes it last
 
     async def run_dispatch(_: web.Application) -> AsyncIterator[None]:
+        # After a restart, open incidents' call-ups carry on from their stored timelines.
+        for incident in hub.incidents(open_only=True):
+            dispatch.restore(await hub.store.timeline(incident.id))
         if notifier is not None:
             await notifier.start()
         await dispatch.start()

@@ -50,6 +50,7 @@ class HubProcess:
         self.base = ""
         self.token = ""
         self._proc: subprocess.Popen[str] | None = None
+        self._pump_thread: threading.Thread | None = None
         self._lines: list[str] = []
 
     def start(self) -> HubProcess:
@@ -65,7 +66,8 @@ class HubProcess:
             env=env,
         )
         ready = threading.Event()
-        threading.Thread(target=self._pump, args=(ready,), daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, args=(ready,), daemon=True)
+        self._pump_thread.start()
         # the first start on a cold machine imports OpenCV, PyAV and NumPy in three processes
         if not ready.wait(60 * UNIT) or not self.base:
             self.stop()
@@ -92,6 +94,13 @@ class HubProcess:
     def output(self) -> str:
         return "".join(self._lines)
 
+    def kill(self) -> None:
+        """Crash the hub (SIGKILL): nothing is flushed, closed or said goodbye to."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+        self.stop()
+
     def stop(self) -> None:
         if self._proc is None:
             return
@@ -102,6 +111,9 @@ class HubProcess:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+        if self._pump_thread is not None:
+            # the output ends once the workers, which share it, have noticed and left too
+            self._pump_thread.join(10 * UNIT)
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         self._proc = None

@@ -71,18 +71,29 @@ class Phone:
         await self._reader
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubProcess]:
-    config = township(
+def yard_township(ack_timeout_s: float) -> dict[str, Any]:
+    return township(
         [camera("cam-yard", str(shipped_clip("house6.mp4")), grid=DONGSHAN)],
         dispatch={
             "duty_leader": "leader-wang",
-            "escalation": {"ack_timeout_s": 4 * UNIT, "tier_size": 2, "page_leader_after_tier": 1},
+            "escalation": {
+                "ack_timeout_s": ack_timeout_s,
+                "tier_size": 2,
+                "page_leader_after_tier": 1,
+            },
         },
     )
-    process = HubProcess(config, tmp_path).start()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[HubProcess]:
+    process = HubProcess(yard_township(4 * UNIT), tmp_path).start()
     yield process
     process.stop()
+
+
+async def connect(hub: HubProcess, token: str) -> Phone:
+    return Phone(await websockets.connect(f"{hub.ws_url}?token={token}&since=0"))
 
 
 def called(team: str) -> Any:
@@ -92,11 +103,8 @@ def called(team: str) -> Any:
 async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_scene(
     hub: HubProcess,
 ) -> None:
-    async def connect(token: str) -> Phone:
-        return Phone(await websockets.connect(f"{hub.ws_url}?token={token}&since=0"))
-
-    console = await connect(hub.token)  # the operator sees every event of the township
-    phones = {team: await connect(token) for team, token in PHONES.items()}
+    console = await connect(hub, hub.token)  # the operator sees every event of the township
+    phones = {team: await connect(hub, token) for team, token in PHONES.items()}
     try:
         first = await phones["team-dongshan-patrol"].wait_for(
             called("team-dongshan-patrol"), 60 * UNIT
@@ -166,6 +174,44 @@ async def test_silence_escalates_and_an_accepting_phone_brings_the_incident_on_s
     assert states == ["dispatched", "responding", "on_scene"], states
     # every team called up joined the incident, the tier-2 one included
     assert any(team in m.get("teams", []) for m in moves), moves
+
+
+async def test_a_hub_killed_mid_call_up_carries_it_on_after_a_restart(tmp_path: Path) -> None:
+    config = yard_township(15 * UNIT)
+    crashed = HubProcess(config, tmp_path).start()
+    try:
+        phone = await connect(crashed, PHONES["team-dongshan-patrol"])
+        try:
+            callup = await phone.wait_for(called("team-dongshan-patrol"), 60 * UNIT)
+        finally:
+            await phone.close()
+    finally:
+        crashed.kill()
+    incident = callup["incident_id"]
+
+    restarted = HubProcess(config, tmp_path).start()  # the same data directory
+    try:
+        console = await connect(restarted, restarted.token)
+        patrol = await connect(restarted, PHONES["team-dongshan-patrol"])
+        try:
+            # the call's deadline survived: the silent tier-1 team times out after the restart
+            timeout = await console.wait_for(
+                lambda f: (
+                    f.get("type") == "dispatch.timeout"
+                    and f["data"]["team_id"] == "team-dongshan-security"
+                ),
+                40 * UNIT,
+            )
+            assert timeout["incident_id"] == incident
+            # and the phone's late accept of the old incident is counted, not refused
+            accepted = await patrol.command("accept", incident)
+            assert accepted["type"] == "result", accepted
+            assert accepted["data"]["status"] == "accepted"
+        finally:
+            await console.close()
+            await patrol.close()
+    finally:
+        restarted.stop()
 
 
 def get_json(hub: HubProcess, path: str, token: str) -> tuple[int, Any]:

@@ -190,7 +190,7 @@ def test_a_team_engaged_elsewhere_is_withdrawn_and_replaced() -> None:
     callup, _ = make()
     callup.start(T0)
     actions = callup.withdraw("a2", "engaged on inc-0", T0 + 3)
-    assert actions[0] == StoodDown("a2", "engaged on inc-0")
+    assert actions[0] == StoodDown("a2", "engaged on inc-0", withdrawn=True)
     assert called(actions) == ["b1"]
     assert callup.withdraw("a2", "again", T0 + 4) == []
     assert callup.withdraw("zz", "unknown", T0 + 4) == []

@@ -225,7 +225,8 @@ async def test_going_off_duty_withdraws_a_pending_call() -> None:
     timeline.clear()
     reply = await service.command("a2-m0", "a2", "set_duty", {"on_duty": False})
     assert reply["on_duty"] is False and reply["availability"] == "available"
-    assert timeline.of("dispatch.stood_down")[0].data == {"team_id": "a2", "reason": "off duty"}
+    stood_down = timeline.of("dispatch.stood_down")[0].data
+    assert stood_down == {"team_id": "a2", "reason": "off duty", "withdrawn": True}
     assert [e.data["team_id"] for e in timeline.of("dispatch.callup")] == ["b1"]
     status = [e for e in timeline.of("dispatch.team_status") if e.data["team_id"] == "a2"]
     assert status[-1].data == {"team_id": "a2", "availability": "available", "on_duty": False}
@@ -241,7 +242,7 @@ async def test_accepting_one_incident_withdraws_the_team_from_another() -> None:
     timeline.clear()
     await service.command("a1-m0", "a1", "accept", {"incident_id": "inc-1"})
     withdrawn = [e for e in timeline.of("dispatch.stood_down") if e.incident_id == "inc-2"]
-    assert withdrawn[0].data == {"team_id": "a1", "reason": "engaged on inc-1"}
+    assert withdrawn[0].data == {"team_id": "a1", "reason": "engaged on inc-1", "withdrawn": True}
     assert service.callup("inc-2").calls["a1"].status == "withdrawn"
 
 
