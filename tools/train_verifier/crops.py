@@ -28,7 +28,8 @@ class CropKind(IntEnum):
     BACKGROUND = 1  # a box away from the labels of an image that has some
     RANDOM_NEGATIVE = 2  # a random box of an image with nothing to find
     COLOUR_NEGATIVE = 3  # a warm or bright blob of an image with nothing to find
-    FOOTAGE_PROPOSAL = 4  # a region the detector proposed in fire-free footage
+    FOOTAGE_PROPOSAL = 4  # a region the detector proposed as flame in fire-free footage
+    FOOTAGE_SMOKE_PROPOSAL = 5  # one it proposed as smoke
 
 
 @dataclass(frozen=True, slots=True)

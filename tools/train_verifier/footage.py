@@ -21,7 +21,7 @@ import numpy as np
 from train_verifier.crops import LABEL_INDEX, Crop, CropKind, colour_boxes, random_box
 from video.analyzer import BgrImage
 from video.config import DetectorConfig
-from video.detection import Box
+from video.detection import Box, DetectionKind
 from video.detector.clips import analysed_frames
 from video.detector.detector import FireDetector
 from video.detector.errors import ClipReadError
@@ -35,14 +35,30 @@ EXTRA_EVERY_S = 1.0
 
 
 class _Recorder:
-    """A stand-in verifier: says "background" to everything and keeps the asked-about crops."""
+    """A stand-in verifier: says "background" to everything and keeps the asked-about crops,
+    each with the kind the detector proposed it as (the thresholds are chosen per kind)."""
 
     def __init__(self) -> None:
-        self.crops: list[BgrImage] = []
+        self.crops: list[Crop] = []
 
     def score(self, frame_bgr: BgrImage, boxes: Sequence[Box]) -> list[VerifierScore]:
-        self.crops += [crop_region(frame_bgr, box) for box in boxes]
+        raise AssertionError("the detector asks a kind-aware verifier through score_kinds")
+
+    def score_kinds(
+        self, frame_bgr: BgrImage, boxes: Sequence[Box], kinds: Sequence[DetectionKind]
+    ) -> list[VerifierScore]:
+        label = LABEL_INDEX["background"]
+        self.crops += [
+            Crop(crop_region(frame_bgr, box), label, PROPOSAL_KINDS[kind])
+            for box, kind in zip(boxes, kinds, strict=True)
+        ]
         return [VerifierScore(1.0, 0.0, 0.0) for _ in boxes]
+
+
+PROPOSAL_KINDS: dict[DetectionKind, CropKind] = {
+    "flame": CropKind.FOOTAGE_PROPOSAL,
+    "smoke": CropKind.FOOTAGE_SMOKE_PROPOSAL,
+}
 
 
 def crops_of_clip(rng: np.random.Generator, data: bytes, max_seconds: float) -> list[Crop]:
@@ -74,8 +90,7 @@ def crops_of_clip(rng: np.random.Generator, data: bytes, max_seconds: float) -> 
     if len(proposals) > MAX_PROPOSALS:
         keep = np.linspace(0, len(proposals) - 1, MAX_PROPOSALS).round().astype(int)
         proposals = [proposals[i] for i in keep]
-    label = LABEL_INDEX["background"]
-    return [Crop(p, label, CropKind.FOOTAGE_PROPOSAL) for p in proposals] + extras
+    return proposals + extras
 
 
 def _extras(rng: np.random.Generator, image: BgrImage) -> list[Crop]:

@@ -28,6 +28,12 @@ Array = npt.NDArray[np.generic]
 # Shares of background, flame and smoke crops in each epoch: background leads because false
 # alarms on sunsets and lamps are what gets a detector switched off.
 CLASS_SHARE = (0.45, 0.3, 0.25)
+# Negatives the detector really meets; sampled more often than plain background.
+HARD_NEGATIVES = (
+    CropKind.COLOUR_NEGATIVE,
+    CropKind.FOOTAGE_PROPOSAL,
+    CropKind.FOOTAGE_SMOKE_PROPOSAL,
+)
 
 
 def load(path: Path) -> dict[str, Array]:
@@ -61,7 +67,7 @@ def sample_weights(labels: Array, kinds: Array) -> torch.Tensor:
     regions the detector itself proposed in fire-free footage count thrice: they are few next to
     plain background, and they are what the verifier exists to reject.
     """
-    hard = (kinds == int(CropKind.COLOUR_NEGATIVE)) | (kinds == int(CropKind.FOOTAGE_PROPOSAL))
+    hard = np.isin(kinds, [int(k) for k in HARD_NEGATIVES])
     boost = np.where(hard, 3.0, 1.0)
     weights = np.zeros(len(labels))
     for c, share in enumerate(CLASS_SHARE):

@@ -234,7 +234,7 @@ class FireDetector:
         self, kind: DetectionKind, state: _KindState, candidates: list[_Candidate], t: float
     ) -> Alarm | None:
         for cand in candidates:
-            cand.track.evidence.append(cand.proposed and self._verified(cand.track))
+            cand.track.evidence.append(cand.proposed and self._verified(cand.track, kind))
         best = state.tracker.best()
         score = best.score if best is not None else 0.0
         self.last_confidence[kind] = score
@@ -250,7 +250,8 @@ class FireDetector:
             confidence = best.verifier_p
         return Alarm(kind=kind, box=box, confidence=confidence, evidence=evidence)
 
-    def _verified(self, track: Track) -> bool:
+    def _verified(self, track: Track, kind: DetectionKind) -> bool:
         if self._verifier is None:
             return True
-        return track.verifier_p is not None and track.verifier_p >= self._level.verifier_min
+        p = track.verifier_p
+        return p is not None and p >= self._level.verifier_min(kind)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from video.analyzer import BgrImage
-from video.detection import Box
+from video.detection import Box, DetectionKind
 from video.detector.regions import Region, Track
 
 VERIFIER_MODULE = "video.detector.verifier"
@@ -31,6 +31,16 @@ class ScoreLike(Protocol):
 
 class CandidateVerifier(Protocol):
     def score(self, frame_bgr: BgrImage, boxes: Sequence[Box]) -> Sequence[ScoreLike]: ...
+
+
+@runtime_checkable
+class KindAwareVerifier(Protocol):
+    """A verifier that also wants to know which kind each box was proposed as (the training
+    tools' recorder, which labels the detector's proposals by kind); the shipped one does not."""
+
+    def score_kinds(
+        self, frame_bgr: BgrImage, boxes: Sequence[Box], kinds: Sequence[DetectionKind]
+    ) -> Sequence[ScoreLike]: ...
 
 
 def load_default_verifier() -> CandidateVerifier | None:
@@ -71,12 +81,16 @@ class VerifierScheduler:
         return waiting[: self._per_frame]
 
     def score(
-        self, frame_bgr: BgrImage, requests: Sequence[tuple[Track, Box, str]], t: float
+        self, frame_bgr: BgrImage, requests: Sequence[tuple[Track, Box, DetectionKind]], t: float
     ) -> None:
         """Score each (track, box, kind) and store the probability of that kind on the track."""
         if not requests:
             return
-        scores = self._verifier.score(frame_bgr, [box for _, box, _ in requests])
+        boxes = [box for _, box, _ in requests]
+        if isinstance(self._verifier, KindAwareVerifier):
+            scores = self._verifier.score_kinds(frame_bgr, boxes, [k for _, _, k in requests])
+        else:
+            scores = self._verifier.score(frame_bgr, boxes)
         for (track, _, kind), score in zip(requests, scores, strict=True):
             track.verified_t = t
             track.verifier_p = score.flame if kind == "flame" else score.smoke

@@ -11,7 +11,7 @@ from video.analyzer import Alarm, BgrImage
 from video.config import CameraConfig, DetectorConfig
 from video.detection import Box
 from video.detector import DetectorUsageError, FireDetector, build_detector, make_detector
-from video.detector.tuning import camera_defaults
+from video.detector.tuning import LEVELS, camera_defaults
 
 Draw = Callable[[BgrImage, int], None]
 
@@ -102,6 +102,16 @@ def test_the_verifier_decides_when_present() -> None:
     assert "verifier=0.90" in alarms[0][1].evidence
     # The budget: at most two crops per analysed frame, each track re-scored twice a second.
     assert confirming.boxes <= 2 * 100
+
+
+def test_each_kind_is_held_to_its_own_verifier_threshold() -> None:
+    medium = LEVELS["medium"]
+    between = (medium.smoke_min + medium.flame_min) / 2  # enough for smoke, not for flame
+    assert medium.smoke_min < between < medium.flame_min
+    unsure = FixedVerifier(flame=between, smoke=between)
+    assert _run(_detector(verifier=unsure), _flame) == []
+    plume = _run(_detector(verifier=unsure), lambda f, i: add_smoke(f, i), seconds=8)
+    assert [a.kind for _, a in plume] == ["smoke"]
 
 
 def test_disabling_the_verifier_stage_ignores_it() -> None:

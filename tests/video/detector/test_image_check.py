@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from tests.video.detector.scenes import add_flame, static_scene
 from video.analyzer import BgrImage
 from video.detection import Box
-from video.detector.image_check import ImageCheck
+from video.detector.image_check import IMAGE_THRESHOLDS, ImageCheck
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,9 @@ def test_the_verifier_judges_regions_and_the_whole_image() -> None:
     verdict = ImageCheck(WholeImageSmokeVerifier()).check(static_scene())
     assert verdict.alarmed and verdict.kind == "smoke" and verdict.confidence == 0.9
     assert ImageCheck(WholeImageSmokeVerifier(), "low").check(static_scene()).alarmed
+
+
+def test_image_thresholds_order_from_strict_to_loose() -> None:
+    low, medium, high = (IMAGE_THRESHOLDS[s] for s in ("low", "medium", "high"))
+    assert low[0] > medium[0] > high[0]  # flame
+    assert low[1] > medium[1] > high[1]  # smoke

@@ -16,7 +16,10 @@ def test_masks_are_rasterised_in_image_coordinates() -> None:
 def test_levels_order_from_strict_to_loose() -> None:
     low, medium, high = LEVELS["low"], LEVELS["medium"], LEVELS["high"]
     assert low.colour_margin > medium.colour_margin > high.colour_margin
-    assert low.verifier_min > medium.verifier_min > high.verifier_min
+    assert low.flame_min > medium.flame_min > high.flame_min
+    assert low.smoke_min > medium.smoke_min > high.smoke_min
+    assert medium.verifier_min("flame") == medium.flame_min
+    assert medium.verifier_min("smoke") == medium.smoke_min
     assert low.window_on >= medium.window_on >= high.window_on
 
 

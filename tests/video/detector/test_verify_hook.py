@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from video.analyzer import BgrImage
-from video.detection import Box
+from video.detection import Box, DetectionKind
 from video.detector.regions import Region, RegionTracker
 from video.detector.verify_hook import VerifierScheduler, load_default_verifier, region_box
 
@@ -69,3 +69,34 @@ def test_default_verifier_loads_or_is_absent() -> None:
         scores = verifier.score(np.zeros((90, 160, 3), np.uint8), [Box(0.1, 0.1, 0.3, 0.3)])
         assert len(scores) == 1
         assert abs(scores[0].flame + scores[0].smoke + scores[0].background - 1.0) < 1e-3
+
+
+class KindRecorder(MeanRedVerifier):
+    """Kind-aware: the scheduler tells it what each box was proposed as."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: list[DetectionKind] = []
+
+    def score_kinds(
+        self, frame_bgr: BgrImage, boxes: Sequence[Box], kinds: Sequence[DetectionKind]
+    ) -> list[Score]:
+        self.kinds += kinds
+        return self.score(frame_bgr, boxes)
+
+
+def test_a_kind_aware_verifier_is_told_each_box_kind() -> None:
+    verifier = KindRecorder()
+    scheduler = VerifierScheduler(verifier, interval_s=1.0)
+    tracks = RegionTracker(window=10, max_missed=5).update(
+        [Region(0, 0, 5, 5, 25), Region(50, 0, 5, 5, 25)], 0.0
+    )
+    frame = np.zeros((50, 100, 3), np.uint8)
+    kinds: list[DetectionKind] = ["smoke", "flame"]
+    requests = [
+        (tr, region_box(tr.region, 100, 50), k) for tr, k in zip(tracks, kinds, strict=True)
+    ]
+    scheduler.score(frame, requests, 0.0)
+    assert verifier.kinds == ["smoke", "flame"] and verifier.calls == [2]
+    # the scores are stored per track as before: smoke for the smoke track, flame for the flame
+    assert [tr.verifier_p for tr in tracks] == [0.1, 0.0]
