@@ -20,7 +20,7 @@ from alerts.errors import CommandRefused, NotFound
 from alerts.http_api import add_alert_routes
 from alerts.hub import AlertHub
 from alerts.messages import CommandRequest
-from alerts.principals import Directory, Principal
+from alerts.principals import Directory, Principal, sees
 from alerts.store import open_store
 from alerts.webauth import authenticate
 from console.routes import add_console_routes
@@ -163,6 +163,12 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
 
         return ReadScope(principal.scope_cells, principal.team_id, sees_incident)
 
+    camera_cells = {c.id: c.grid for c in config.cameras}
+
+    def camera_scope(request: web.Request) -> Callable[[str], bool]:
+        principal = authenticate(request)
+        return lambda camera_id: sees(principal, camera_cells.get(camera_id), ())
+
     app = web.Application(middlewares=[require_token])
     app[CONFIG] = config
     app[DISPATCH] = dispatch
@@ -193,7 +199,7 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     app.cleanup_ctx.append(run_ingest)
     app.on_cleanup.append(close_storage)
     add_dispatch_routes(app, dispatch, camera_status, dispatch_scope)
-    add_ingest_routes(app, ingest)
+    add_ingest_routes(app, ingest, camera_scope)
     app.router.add_get("/api/township", township)
     add_console_routes(app)
     return app

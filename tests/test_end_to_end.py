@@ -96,6 +96,11 @@ async def test_a_quiet_street_over_rtsp_raises_nothing(
     # the camera really streamed and was analysed: silence is the detector's, not a dead pipe
     assert cameras["cam-street"]["state"] == "online"
     assert cameras["cam-street"]["analysed_fps"] > 0
+    # a patrol member's phone is not shown the township's cameras
+    _, _, body = await asyncio.to_thread(
+        http_get, hub.base + "/api/cameras/status", "demo-member-lv"
+    )
+    assert json.loads(body)["cameras"] == []
     _, _, body = await asyncio.to_thread(http_get, hub.base + "/api/incidents", hub.token)
     assert json.loads(body)["incidents"] == []
 
