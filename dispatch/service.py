@@ -170,15 +170,18 @@ class DispatchService:
         self._callups[site.incident_id] = callup
         now = self._clock()
         started = self.cfg.escalation.start_on == "opened"
+        ended: Event | None = None
         for event in timeline:
             if event.type == "incident.transition":
                 started = started or event.data.get("to") in STARTING_STATES
-                if _ends(event):
-                    self._apply(callup, callup.close(_why(event)), now)
+                ended = event if _ends(event) else ended
             elif (action := action_of(event)) is not None:
                 callup.replay(action, event.time, now)
                 registry_follows(self.registry, action, site.incident_id)
-        if started:
+        # Both are no-ops when the timeline already holds their decisions.
+        if ended is not None:
+            self._apply(callup, callup.close(_why(ended)), now)
+        elif started:
             self._apply(callup, callup.start(now), now)
         self._wake.set()
 

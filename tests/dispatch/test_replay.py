@@ -162,9 +162,20 @@ async def test_a_start_or_close_the_restart_swallowed_is_decided_on_restore() ->
     assert len(news_after.of("dispatch.callup")) == 2
 
     await store.publish(transition("inc-1", "false_alarm", "false_alarm"))
-    closing = service_on(ListTimeline(), clock, start_on="verified")
+    closed_news = ListTimeline()
+    closing = service_on(closed_news, clock, start_on="verified")
     closing.restore(list(store.events))
+    await closing.tick()
     assert closing.callup("inc-1").closed
+    assert closed_news.types().count("dispatch.closed") == 1
+    # restored again once its close is stored: nothing is closed twice
+    for event in closed_news.events:
+        await store.publish(event)
+    again = ListTimeline()
+    twice = service_on(again, clock, start_on="verified")
+    twice.restore(list(store.events))
+    await twice.tick()
+    assert twice.callup("inc-1").closed and "dispatch.closed" not in again.types()
 
 
 def test_events_that_change_no_call_up_read_back_as_nothing() -> None:
