@@ -1,0 +1,43 @@
+"""The ingest bench's summary over rounds: the round of median ratio, every round beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from video.ingest_bench import median_round, parse_args
+
+
+def _round(ratio: float | None, baseline: float) -> dict[str, Any]:
+    return {
+        "ratio": ratio,
+        "ingest_only_ratio": 0.9,
+        "hub_cpu_s_per_stream_s": 0.024,
+        "baseline_cpu_s_per_stream_s": baseline,
+        "marker": baseline,
+    }
+
+
+def test_the_round_of_median_ratio_is_reported_with_all_rounds() -> None:
+    rounds = [_round(1.8, 0.013), _round(1.3, 0.018), _round(1.5, 0.016)]
+    report = median_round(rounds)
+    assert report["ratio"] == 1.5 and report["marker"] == 0.016  # the whole round, not a mix
+    assert report["rounds"] == 3
+    assert report["ratio_rounds"] == [1.8, 1.3, 1.5]
+    assert report["baseline_cpu_s_per_stream_s_rounds"] == [0.013, 0.018, 0.016]
+
+
+def test_an_even_count_takes_the_lower_middle_and_a_missing_ratio_sorts_last() -> None:
+    report = median_round(
+        [_round(None, 0.0), _round(1.4, 0.015), _round(1.2, 0.017), _round(2.0, 0.01)]
+    )
+    assert report["ratio"] == 1.4
+
+
+def test_rounds_default_to_three_and_must_be_positive() -> None:
+    assert parse_args([]).rounds == 3
+    assert parse_args(["--rounds", "1"]).rounds == 1
+    with pytest.raises(SystemExit) as refused:
+        parse_args(["--rounds", "0"])
+    assert refused.value.code == 2
