@@ -46,7 +46,13 @@ import av
 
 from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.detection import CameraHealth, Detection
-from video.ingest.bench_measure import cpu_seconds, idle_worker_rss_mb, measure_baseline, rss_mb
+from video.ingest.bench_measure import (
+    cpu_seconds,
+    idle_worker_rss_mb,
+    measure_baseline,
+    pss_mb,
+    rss_mb,
+)
 from video.ingest.bench_parts import CCTV_SECONDS, FIRE_AT_S, prepare_cctv_clips, prepare_clip
 from video.ingest.supervisor import IngestSupervisor
 from video.rtsp_fixture import Mount, RtspServerError, RtspTestServer
@@ -125,6 +131,7 @@ class HubRun:
     dropped: int
     not_online_reports: int
     worker_rss_mb: float
+    worker_pss_mb: float
     workers: int
     detections: int
     decoded_fraction: float | None
@@ -184,6 +191,7 @@ async def measure_hub(
             supervisor.decode_stats(),
         )
         worker_rss = sum(rss_mb(p) for p in supervisor.worker_pids())
+        worker_pss = sum(pss_mb(p) for p in supervisor.worker_pids())
         workers = len(supervisor.worker_pids())
     finally:
         await supervisor.stop()
@@ -204,6 +212,7 @@ async def measure_hub(
         ),
         not_online_reports=sum(h.state != "online" for h in window),
         worker_rss_mb=worker_rss,
+        worker_pss_mb=worker_pss,
         workers=workers,
         detections=detections,
         decoded_fraction=decoded / packets if packets else None,
@@ -329,6 +338,8 @@ def summarise(
         "dropped_frame_fraction": _round(hub.dropped / frames_in if frames_in else None, 4),
         "rss_mb_per_stream": round(hub.worker_rss_mb / args.streams, 1),
         "rss_mb_workers_total": round(hub.worker_rss_mb, 1),
+        # RSS counts the libraries each worker maps once per worker; PSS shares them out.
+        "pss_mb_per_stream": round(hub.worker_pss_mb / args.streams, 1),
         "rss_mb_idle_worker": round(idle_rss, 1),
         # Per stream once the workers' fixed cost (interpreter, FFmpeg, OpenCV, model) is paid.
         "rss_mb_per_stream_marginal": round(

@@ -1,11 +1,14 @@
-"""The ingest bench's summary over rounds: the round of median ratio, every round beside it."""
+"""The ingest bench's summary over rounds (the round of median ratio, every round beside it) and
+its memory readings."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
+from video.ingest.bench_measure import pss_mb, rss_mb
 from video.ingest_bench import median_round, parse_args
 
 
@@ -41,3 +44,9 @@ def test_rounds_default_to_three_and_must_be_positive() -> None:
     with pytest.raises(SystemExit) as refused:
         parse_args(["--rounds", "0"])
     assert refused.value.code == 2
+
+
+def test_pss_shares_out_what_rss_counts_whole() -> None:
+    me = os.getpid()
+    rss, pss = rss_mb(me), pss_mb(me)
+    assert 0 < pss <= rss

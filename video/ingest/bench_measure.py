@@ -24,10 +24,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return _kib_field(f"/proc/{pid}/status", "VmRSS:") / 1024
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (the libraries every worker maps) divided among the
+    processes that map them, so a sum over processes is the memory they really take."""
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024
+
+
+def _kib_field(path: str, name: str) -> int:
+    for line in Path(path).read_text().splitlines():
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
 
 
 # -- baseline: demux + decode only -----------------------------------------------------------
