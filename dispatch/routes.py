@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from alerts.principals import Principal, sees
 from dispatch.coverage import CameraStatus, coverage_report, spots_from_registry
 from dispatch.errors import UnknownIncident
 from dispatch.service import DispatchService
@@ -30,25 +31,31 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class ReadScope:
-    """What one caller may read.
+    """What one caller may read, by the alert API's own visibility rule (`alerts.principals`).
 
-    `cells`: the grid cells of an operator's or leader's scope, sub-cells included (None: all).
-    `team_id`: set for a responder, who sees only that team. `sees_incident`: whether the caller
-    may see an incident, by id (the alert hub's rule, so both APIs agree).
+    `principal`: the caller (None where there is none to tell: tools, tests; they see all).
+    `sees_incident`: whether the caller may see an incident, by id (the alert hub's answer).
     """
 
-    cells: frozenset[str] | None
-    team_id: str | None
+    principal: Principal | None
     sees_incident: Callable[[str], bool]
 
+    @property
+    def responder(self) -> bool:
+        return self.principal is not None and self.principal.role == "responder"
+
+    @property
+    def whole_grid(self) -> bool:
+        return self.principal is None or self.principal.scope_cells is None
+
     def sees_cell(self, code: str) -> bool:
-        return self.team_id is None and (self.cells is None or code in self.cells)
+        return self.principal is None or sees(self.principal, code, ())
 
     def sees_team(self, team_id: str, cell: str) -> bool:
-        return team_id == self.team_id if self.team_id is not None else self.sees_cell(cell)
+        return self.principal is None or sees(self.principal, cell, (team_id,))
 
 
-UNSCOPED = ReadScope(None, None, lambda _: True)
+UNSCOPED = ReadScope(None, lambda _: True)
 ScopeOf = Callable[[web.Request], ReadScope]
 
 
@@ -86,7 +93,7 @@ def add_dispatch_routes(
 
     async def coverage(request: web.Request) -> web.Response:
         scope = scope_of(request)
-        if scope.team_id is not None:
+        if scope.responder:
             raise web.HTTPForbidden(
                 text=_error("coverage is for operators and leaders"),
                 content_type="application/json",
@@ -97,7 +104,7 @@ def add_dispatch_routes(
             cameras(),
             service.registry.travel,
         )
-        if scope.cells is not None:
+        if not scope.whole_grid:
             report = dataclasses.replace(
                 report,
                 cells=tuple(c for c in report.cells if scope.sees_cell(c.code)),

@@ -161,7 +161,7 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
                 return False
             return True
 
-        return ReadScope(principal.scope_cells, principal.team_id, sees_incident)
+        return ReadScope(principal, sees_incident)
 
     camera_cells = {c.id: c.grid for c in config.cameras}
 

@@ -5,6 +5,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from alerts.principals import Principal
 from dispatch.config import DispatchConfig
 from dispatch.coverage import CameraStatus
 from dispatch.routes import UNSCOPED, ReadScope, add_dispatch_routes
@@ -51,9 +52,14 @@ async def test_the_read_api() -> None:
 
 SCOPES = {
     # an operator of community A, a responder of team b1, a leader of the whole township
-    "op-a": ReadScope(frozenset({"A"}), None, lambda incident_id: incident_id == "inc-1"),
-    "b1": ReadScope(None, "b1", lambda _: False),
-    "leader": UNSCOPED,
+    "op-a": ReadScope(
+        Principal("op-a", "operator", "operator of A", "t-op-a", frozenset({"A"})),
+        lambda incident_id: incident_id == "inc-1",
+    ),
+    "b1": ReadScope(
+        Principal("b1-m0", "responder", "member of b1", "t-b1", team_id="b1"), lambda _: False
+    ),
+    "leader": ReadScope(Principal("boss", "leader", "duty leader", "t-boss"), lambda _: True),
 }
 
 
