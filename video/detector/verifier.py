@@ -9,7 +9,8 @@ what it was trained on and how well it does on held-out sources.
 Why ONNX Runtime rather than OpenCV's `dnn` module, which runs the same file with the same
 results (a test checks they agree): on one thread it scores a crop in 0.45 ms where OpenCV 5's
 fastest engine takes 1.1, and its session may be run from many threads at once, so a worker
-process holds one model for all its cameras instead of a 23 MB network per camera.
+process holds one model for all its cameras instead of a network per camera (about 4 MB
+each; the runtime itself costs a worker about 30 MB once).
 
 Crops are taken the same way at training and at run time (`crop_region`): a square around the
 box centre, a little larger than the box so the net sees the context, moved inside the frame

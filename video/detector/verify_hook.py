@@ -70,6 +70,8 @@ class VerifierScheduler:
 
     def __init__(self, verifier: CandidateVerifier, interval_s: float, per_frame: int = 2) -> None:
         self._verifier = verifier
+        # Decided once: a runtime protocol check is not free, and the verifier never changes.
+        self._kind_aware = verifier if isinstance(verifier, KindAwareVerifier) else None
         self._interval_s = interval_s
         self._per_frame = per_frame
 
@@ -87,8 +89,8 @@ class VerifierScheduler:
         if not requests:
             return
         boxes = [box for _, box, _ in requests]
-        if isinstance(self._verifier, KindAwareVerifier):
-            scores = self._verifier.score_kinds(frame_bgr, boxes, [k for _, _, k in requests])
+        if self._kind_aware is not None:
+            scores = self._kind_aware.score_kinds(frame_bgr, boxes, [k for _, _, k in requests])
         else:
             scores = self._verifier.score(frame_bgr, boxes)
         for (track, _, kind), score in zip(requests, scores, strict=True):
