@@ -17,7 +17,7 @@ import av
 
 from video.analyzer import BgrImage
 from video.detector.errors import ClipReadError
-from video.ingest.frames import analysis_bgr, analysis_size
+from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ def analysed_frames(path: Path, width: int, fps: float) -> Iterator[TimedFrame]:
         raise ClipReadError(f"cannot open {path}: {err}") from err
     with container:
         stream = container.streams.video[0]
-        stream.thread_type = "NONE"
+        configure_analysis_decoder(stream.codec_context)
         start: float | None = None
         next_t = 0.0
         index = 0

@@ -13,7 +13,7 @@ import av
 from av.video.codeccontext import VideoCodecContext
 
 from video.analyzer import BgrImage
-from video.ingest.frames import analysis_bgr, analysis_size
+from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
 from video.ingest.keyframes import KeyframeChange, block_means
 from video.ingest.ring import EncodedPacket, StreamInfo
 
@@ -101,8 +101,5 @@ def _open_decoder(info: StreamInfo) -> VideoCodecContext:
     context = cast(VideoCodecContext, av.CodecContext.create(info.codec, "r"))
     if info.extradata:
         context.extradata = info.extradata
-    # One thread per camera: frame threading adds latency and contention, not throughput,
-    # when every core already decodes other cameras.
-    context.thread_type = "NONE"
-    context.thread_count = 1
+    configure_analysis_decoder(context)
     return context
