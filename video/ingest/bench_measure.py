@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from video.config import CameraConfig, DetectorConfig
 from video.ingest.source import open_container
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -106,12 +107,17 @@ def measure_baseline(
 def _idle_worker(factory: str, out: Any) -> None:
     import video.ingest.worker as worker  # what a worker process imports before any camera
 
-    worker.load_factory(factory)
+    worker.tune_malloc()
+    # One analyser built: what a worker loads once however many cameras it has (the
+    # verifier's session is shared by all of them).
+    camera = CameraConfig(id="idle", name="idle", source="idle", grid="idle", location=(0, 0))
+    worker.load_factory(factory)(camera, DetectorConfig())
     out.put(rss_mb(os.getpid()))
 
 
 def idle_worker_rss_mb(factory: str) -> float:
-    """RSS of a worker process with everything imported and no camera: the fixed cost."""
+    """RSS of a worker process with everything imported and loaded, and no camera running:
+    the fixed cost."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     process = ctx.Process(target=_idle_worker, args=(factory, out))
