@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import cv2
+import numpy as np
 from cv2.typing import MatLike
 
 Mask = MatLike
@@ -53,13 +54,13 @@ def extract_regions(mask: Mask, min_area: int, max_regions: int = 8) -> list[Reg
     count, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         mask, 8, cv2.CV_32S, cv2.CCL_GRANA
     )
-    regions = [
-        Region(int(x), int(y), int(w), int(h), int(a))
-        for x, y, w, h, a in stats[1:count]
-        if a >= min_area
-    ]
-    regions.sort(key=lambda r: r.area, reverse=True)
-    return regions[:max_regions]
+    # Chosen in numpy: a noisy mask has hundreds of specks, and a Python loop over their rows
+    # cost a fifth of the detector's time on a fire clip.
+    blobs = stats[1:count]
+    blobs = blobs[blobs[:, cv2.CC_STAT_AREA] >= min_area]
+    # Largest first; a stable sort keeps equal areas in label order (top to bottom).
+    order = np.argsort(-blobs[:, cv2.CC_STAT_AREA], kind="stable")[:max_regions]
+    return [Region(x, y, w, h, a) for x, y, w, h, a in blobs[order].tolist()]
 
 
 @dataclass(slots=True)
