@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import cv2
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from video.detector.regions import Region, RegionTracker, extract_regions
 
@@ -16,6 +19,29 @@ def test_extract_regions_largest_first_and_small_ones_dropped() -> None:
         (5, 5, 5, 5, 25),
     ]
     assert extract_regions(np.zeros((10, 10), np.uint8), 1) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    density=st.floats(0.0, 0.4),
+    min_area=st.integers(1, 12),
+    max_regions=st.integers(1, 10),
+)
+def test_extract_regions_keeps_the_largest_blobs_in_order(
+    seed: int, density: float, min_area: int, max_regions: int
+) -> None:
+    mask = (np.random.default_rng(seed).random((36, 64)) < density).astype(np.uint8) * 255
+    regions = extract_regions(mask, min_area, max_regions)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = sorted((int(a) for a in stats[1:count, cv2.CC_STAT_AREA] if a >= min_area), reverse=True)
+    assert [r.area for r in regions] == big[:max_regions]
+    for r in regions:
+        # Each region is one whole blob: its box holds exactly `area` pixels of one label.
+        box = labels[r.y : r.y + r.h, r.x : r.x + r.w]
+        _, counts = np.unique(box[box > 0], return_counts=True)
+        assert r.area in counts.tolist()
+        assert all(isinstance(v, int) for v in (r.x, r.y, r.w, r.h, r.area))
 
 
 def test_iou_and_nearness() -> None:
