@@ -181,7 +181,7 @@ class CameraPipeline:
     def _fan_out(self, packet: EncodedPacket) -> None:
         now = self._clock()
         with self._lock:
-            changed = self._health.packet(now, len(packet.data))
+            changed = self._health.packet(now, len(packet.data), packet.t)
             finished = self._recorder.add(packet)
             health = self._health.report(now, advance=False) if changed else None
             to_decode = self._gated(packet)
@@ -278,7 +278,7 @@ class CameraPipeline:
             log.exception("analyser failed on camera %s", self.camera.id)
             alarms = []
         with self._lock:
-            self._health.analysed()
+            self._health.analysed(t)
         for alarm in alarms:
             self._raise(alarm, frame, t)
 

@@ -11,6 +11,11 @@ States:
 - `stalled`: connected, but no packet for `stall_after_s` (a frozen camera or network);
 - `offline`: no packet for `offline_after_s`; this is the "blind spot" the hub raises as
   `camera_offline`. The first packet after it is the recovery (`camera_online`).
+
+Rates (input and analysed fps, bitrate) are per second of the camera's own stream time: the
+demux thread reads a camera in bursts, up to `video.ingest.source.IDLE_BATCH_S` apart, so a
+report window of wall time holds one burst or two, and rates per wall second would swing
+between half and double the camera's real rate from one report to the next.
 """
 
 from __future__ import annotations
@@ -67,11 +72,19 @@ def backoff_delay(policy: HealthPolicy, failures: int, rng: random.Random) -> fl
     return base / 2 + rng.uniform(0.0, base / 2)
 
 
+# A stream-time span this much longer than the wall-time span is not one stream (a reconnection
+# restarted the camera's clock): rates fall back to wall time.
+STREAM_SPAN_SLACK_S = 5.0
+
+
 @dataclass(slots=True)
 class _Counters:
     packets: int = 0
     bytes: int = 0
     analysed: int = 0
+    # Stream time of the latest packet and of the latest analysed frame, for the rates.
+    packet_t: float | None = None
+    analysed_t: float | None = None
     dropped: int = 0
     decode_errors: int = 0
     resolution_changes: int = 0
@@ -110,10 +123,12 @@ class HealthMachine:
             self.reconnects += 1
         self._attempts += 1
 
-    def packet(self, now: float, size: int) -> bool:
-        """An encoded packet arrived. Returns True if the state changed."""
+    def packet(self, now: float, size: int, t: float | None = None) -> bool:
+        """An encoded packet of stream time `t` (default: `now`) arrived. Returns True if the
+        state changed."""
         self._totals.packets += 1
         self._totals.bytes += size
+        self._totals.packet_t = now if t is None else t
         self._last_packet = now
         self._silent_since = now
         self._failures = 0
@@ -138,8 +153,10 @@ class HealthMachine:
             changed = self._apply("offline_timeout", now) or changed
         return changed
 
-    def analysed(self) -> None:
+    def analysed(self, t: float | None = None) -> None:
+        """A frame of stream time `t` (default: unknown, rated per wall second) was analysed."""
         self._totals.analysed += 1
+        self._totals.analysed_t = t
 
     def dropped(self, frames: int = 1) -> None:
         self._totals.dropped += frames
@@ -169,9 +186,11 @@ class HealthMachine:
         span = now - self._reported_at
         totals, prev = self._totals, self._reported
         if span > 0 and advance:
-            self._input_fps = (totals.packets - prev.packets) / span
-            self._analysed_fps = (totals.analysed - prev.analysed) / span
-            self._kbps = (totals.bytes - prev.bytes) * 8 / 1000 / span
+            packet_span = _stream_span(totals.packet_t, prev.packet_t, span)
+            self._input_fps = (totals.packets - prev.packets) / packet_span
+            self._kbps = (totals.bytes - prev.bytes) * 8 / 1000 / packet_span
+            analysed_span = _stream_span(totals.analysed_t, prev.analysed_t, span)
+            self._analysed_fps = (totals.analysed - prev.analysed) / analysed_span
             self._reported = replace(totals)
             self._reported_at = now
         return CameraHealth(
@@ -195,3 +214,14 @@ class HealthMachine:
         self.state = new
         self.since = now
         return True
+
+
+def _stream_span(now_t: float | None, before_t: float | None, wall_span: float) -> float:
+    """Stream time between the latest items at two reports, or `wall_span` when that is not
+    one stream's time (nothing new, no times known, or a restarted clock)."""
+    if now_t is None or before_t is None:
+        return wall_span
+    stream_span = now_t - before_t
+    if 0 < stream_span < wall_span + STREAM_SPAN_SLACK_S:
+        return stream_span
+    return wall_span

@@ -110,3 +110,39 @@ def test_report_averages_rates_since_the_previous_report() -> None:
     assert peek.input_fps == report.input_fps and peek.last_frame_age_s == pytest.approx(0.54)
     quiet = m.report(3.0)
     assert quiet.input_fps == 0.0 and quiet.dropped_frames == 3
+
+
+def test_rates_follow_stream_time_when_packets_come_in_bursts() -> None:
+    """A 25 fps camera read in bursts 0.6 s apart, analysed at 10 fps, reported every second:
+    a window of wall time holds one burst or two (15 or 30 packets), yet every report from the
+    third on says 25 and about 10 (the first comes before any packet, the second has no
+    earlier packet to measure from and counts per wall second)."""
+    m = machine()
+    reports = []
+    frame = 0
+    for step in range(1, 1001):  # 10 s in steps of 10 ms
+        now = step / 100
+        if step % 60 == 0:  # a burst: the frames up to now
+            while frame * 0.04 < now - 1e-9:
+                m.packet(now, 1000, t=frame * 0.04)
+                if frame % 5 in (0, 2):  # 10 of each 25
+                    m.analysed(frame * 0.04)
+                frame += 1
+        if step % 100 == 5:
+            reports.append(m.report(now))
+    assert len(reports) == 10
+    steady = reports[2:]
+    assert [r.input_fps for r in steady] == pytest.approx([25.0] * 8)
+    assert [r.bitrate_kbps for r in steady] == pytest.approx([25 * 1000 * 8 / 1000] * 8)
+    assert all(9.0 <= r.analysed_fps <= 11.0 for r in steady)
+
+
+def test_a_restarted_stream_clock_falls_back_to_wall_time() -> None:
+    m = machine()
+    m.report(0.0)
+    for i in range(25):
+        m.packet(i * 0.04, 100, t=1000.0 + i * 0.04)
+    m.report(1.0)
+    for i in range(25):  # reconnected: the camera's clock starts again at 0
+        m.packet(1.0 + i * 0.04, 100, t=i * 0.04)
+    assert m.report(2.0).input_fps == pytest.approx(25.0)
