@@ -9,7 +9,8 @@ Authentication is the application's middleware's job; scoping is done here, from
 `ReadScope` the application derives from each request: an operator or leader sees the cells of
 their scope (the whole grid when unscoped), a responder only their own team and the incidents
 their team was called to. An incident the caller may not see answers exactly as an unknown one,
-a 404 with `{"error": "..."}`, so ids cannot be probed; coverage is refused to responders (403).
+a 404, so ids cannot be probed; coverage is refused to responders (403). Errors have the alert
+API's shape, `{"v": 1, "type": "error", "code": ..., "message": ...}`, so a client reads one.
 """
 
 from __future__ import annotations
@@ -71,9 +72,8 @@ def add_dispatch_routes(
     def visible_incident(request: web.Request) -> str:
         incident_id = request.match_info["incident_id"]
         if not scope_of(request).sees_incident(incident_id):
-            raise web.HTTPNotFound(
-                text=_error(f"no incident {incident_id!r} visible to you"),
-                content_type="application/json",
+            raise _error(
+                web.HTTPNotFound, "not_found", f"no incident {incident_id!r} visible to you"
             )
         return incident_id
 
@@ -81,23 +81,20 @@ def add_dispatch_routes(
         try:
             rec = service.recommendation(visible_incident(request))
         except UnknownIncident as exc:
-            raise web.HTTPNotFound(text=_error(str(exc)), content_type="application/json") from None
+            raise _error(web.HTTPNotFound, "not_found", str(exc)) from None
         return web.json_response(rec.to_json())
 
     async def dispatch_measures(request: web.Request) -> web.Response:
         try:
             measures = service.measures(visible_incident(request))
         except UnknownIncident as exc:
-            raise web.HTTPNotFound(text=_error(str(exc)), content_type="application/json") from None
+            raise _error(web.HTTPNotFound, "not_found", str(exc)) from None
         return web.json_response(measures.to_json())
 
     async def coverage(request: web.Request) -> web.Response:
         scope = scope_of(request)
         if scope.responder:
-            raise web.HTTPForbidden(
-                text=_error("coverage is for operators and leaders"),
-                content_type="application/json",
-            )
+            raise _error(web.HTTPForbidden, "forbidden", "coverage is for operators and leaders")
         report = coverage_report(
             service.grid,
             spots_from_registry(service.registry),
@@ -127,5 +124,6 @@ def add_dispatch_routes(
     app.router.add_get("/api/teams", teams)
 
 
-def _error(message: str) -> str:
-    return json.dumps({"error": message})
+def _error(status: type[web.HTTPException], code: str, message: str) -> web.HTTPException:
+    body = {"v": SCHEMA_VERSION, "type": "error", "code": code, "message": message}
+    return status(text=json.dumps(body), content_type="application/json")

@@ -37,7 +37,7 @@ async def test_the_read_api() -> None:
 
         resp = await client.get("/api/incidents/nope/recommendation")
         assert resp.status == 404
-        assert "has not seen incident 'nope'" in (await resp.json())["error"]
+        assert "has not seen incident 'nope'" in (await resp.json())["message"]
         assert (await client.get("/api/incidents/nope/dispatch")).status == 404
 
         coverage = await (await client.get("/api/coverage")).json()
@@ -93,7 +93,12 @@ async def test_each_caller_reads_only_their_scope() -> None:
         # an incident out of scope answers like an unknown one: its id cannot be probed
         for path in ("/api/incidents/inc-2/recommendation", "/api/incidents/inc-2/dispatch"):
             status, body = await get("op-a", path)
-            assert status == 404 and body == {"error": "no incident 'inc-2' visible to you"}
+            assert status == 404 and body == {
+                "v": 1,
+                "type": "error",
+                "code": "not_found",
+                "message": "no incident 'inc-2' visible to you",
+            }
         assert (await get("op-a", "/api/incidents/inc-1/recommendation"))[0] == 200
         assert (await get("b1", "/api/incidents/inc-1/dispatch"))[0] == 404
         assert (await get("leader", "/api/incidents/inc-2/dispatch"))[0] == 200
@@ -106,4 +111,5 @@ async def test_each_caller_reads_only_their_scope() -> None:
         assert [c["code"] for c in body["cells"]] == ["A", "B", "C", "D", "E"]
         assert body["unknown_camera_cells"] == ["X"]
         status, body = await get("b1", "/api/coverage")
-        assert status == 403 and "operators and leaders" in body["error"]
+        assert status == 403 and body["code"] == "forbidden"
+        assert "operators and leaders" in body["message"]
