@@ -91,6 +91,43 @@ OPENAPI: dict[str, Any] = {
         "/api/commands": {
             "post": _op("Run a registered command", "{v, data}", body="CommandRequest")
         },
+        # Served by the application (`firegrid.app`), dispatch (`dispatch.routes`) and the
+        # ingest (`video.ingest.routes`).
+        "/api/township": {
+            "get": _op(
+                "The township's name and its cameras", "{v, name, name_en, township, cameras}"
+            )
+        },
+        "/api/incidents/{id}/recommendation": {
+            "get": _op("Dispatch's ranked teams for the incident, as of now", "Recommendation", _ID)
+        },
+        "/api/incidents/{id}/dispatch": {
+            "get": _op("The call-up's measures: first accept, arrivals", "IncidentMeasures", _ID)
+        },
+        "/api/teams": {
+            "get": _op(
+                "Teams of the caller's scope with availability and position; a responder "
+                "gets their own team",
+                "{v, teams}",
+            )
+        },
+        "/api/coverage": {
+            "get": {
+                **_op(
+                    "Per leaf cell of the caller's scope: cameras online and the fastest "
+                    "available team's ETA",
+                    "CoverageReport",
+                ),
+                "description": "403 for responders",
+            }
+        },
+        "/api/cameras/status": {
+            "get": _op(
+                "Health of the cameras in the caller's scope (state, rates, counters); a "
+                "responder gets none",
+                "{cameras}",
+            )
+        },
     },
     "components": {
         "securitySchemes": {
