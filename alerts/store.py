@@ -56,6 +56,20 @@ class EventStore(ABC):
     async def close(self) -> None: ...
 
 
+async def events_of_type(store: EventStore, type_: str, page: int = 1000) -> list[Event]:
+    """Every stored event of `type_`, in seq order: the whole stream read in pages (for state
+    kept outside incidents, read back once at start)."""
+    found: list[Event] = []
+    seq = 0
+    while events := await store.read_since(seq, page):
+        found += (e for e in events if e.type == type_)
+        last = events[-1].seq
+        if last is None or last <= seq:
+            raise StorageError(f"the store's read_since({seq}) gave no rising seq")
+        seq = last
+    return found
+
+
 def incident_of(events: Sequence[Event]) -> str | None:
     """The one incident a batch belongs to; mixing incidents in one batch is a caller's bug."""
     ids = {e.incident_id for e in events}

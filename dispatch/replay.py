@@ -9,11 +9,17 @@ changes the teams' availability, used live and on replay alike.
 
 Only fields that change state are read back. Pages and the 119 prompt carry nothing to restore
 but the "leader paged" flag; a reminder is no event at all.
+
+Duty (`set_duty`: off duty, or on duty but busy) belongs to no incident: `restore_duty` reads it
+back from each team's latest `dispatch.team_status` event in the whole stream, so a team sent
+off duty before a restart is not called up after it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from alerts.events import Event
@@ -35,6 +41,14 @@ from dispatch.responders import ResponderRegistry
 from dispatch.timeline import SYSTEM
 
 log = logging.getLogger(__name__)
+
+TEAM_STATUS = "dispatch.team_status"
+
+
+@dataclass(frozen=True, slots=True)
+class Duty:
+    on_duty: bool
+    busy: bool
 
 
 def action_of(event: Event) -> Action | None:
@@ -103,3 +117,27 @@ def registry_follows(registry: ResponderRegistry, action: Action, incident_id: s
         case Closed():
             for team_id in action.teams:
                 registry.release(team_id, incident_id)
+
+
+def duty_of(events: Iterable[Event]) -> dict[str, Duty]:
+    """Each team's duty as its latest `dispatch.team_status` event (in stream order) left it."""
+    duty: dict[str, Duty] = {}
+    for event in events:
+        if event.type != TEAM_STATUS:
+            continue
+        data = event.data
+        try:
+            # Events written before `busy` was carried: a busy team showed as "busy" unless
+            # it was engaged, which a restart's call-up replay restores anyway.
+            busy = bool(data["busy"]) if "busy" in data else data["availability"] == "busy"
+            duty[str(data["team_id"])] = Duty(bool(data["on_duty"]), busy)
+        except (KeyError, TypeError) as exc:
+            log.warning("cannot read back %s event %s: %r", event.type, event.id, exc)
+    return duty
+
+
+def restore_duty(registry: ResponderRegistry, events: Iterable[Event]) -> None:
+    """Set every known team's duty as the stored events last showed it."""
+    for team_id, duty in duty_of(events).items():
+        if team_id in registry:  # a team since removed from the township file
+            registry.set_duty(team_id, on_duty=duty.on_duty, busy=duty.busy)

@@ -40,7 +40,7 @@ from dispatch.measures import IncidentMeasures, measure
 from dispatch.notify import WebhookMessage
 from dispatch.pages import page_for
 from dispatch.ranking import IncidentSite, Recommendation, rank
-from dispatch.replay import action_of, registry_follows
+from dispatch.replay import TEAM_STATUS, action_of, registry_follows
 from dispatch.responders import ResponderRegistry
 from dispatch.timeline import TimelinePort, event_for, make_event, site_from_opened
 from dispatch.travel import Clock
@@ -75,7 +75,8 @@ class DispatchService:
         self._clock = clock
         self._callups: dict[str, CallUp] = {}
         self._outbox: deque[Event] = deque()
-        self._flushing = False
+        self._publishing = asyncio.Lock()
+        self._publisher: asyncio.Task[Any] | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._publish_retry_s = publish_retry_s
@@ -285,7 +286,7 @@ class DispatchService:
             for callup in list(self._callups.values()):
                 self._apply(callup, callup.withdraw(team_id, why, now), now)
         self._team_status_events({team_id: before}, now, actor)
-        availability, on_duty = self._status(team_id)
+        availability, on_duty, _ = self._status(team_id)
         return {"team_id": team_id, "availability": availability, "on_duty": on_duty}
 
     def _report_position(self, team_id: str, now: float) -> None:
@@ -328,26 +329,31 @@ class DispatchService:
                 if message is not None and self._notifier is not None:
                     self._notifier.submit(message)
 
-    def _status(self, team_id: str) -> tuple[str, bool]:
+    def _status(self, team_id: str) -> tuple[str, bool, bool]:
         team = self.registry.team(team_id)
-        return team.availability, team.on_duty
+        return team.availability, team.on_duty, team.busy
 
     def _team_status_events(
         self,
-        before: dict[str, tuple[str, bool]],
+        before: dict[str, tuple[str, bool, bool]],
         now: float,
         actor: str,
         incident_id: str | None = None,
     ) -> None:
         for team_id, old in before.items():
-            availability, on_duty = new = self._status(team_id)
+            availability, on_duty, busy = new = self._status(team_id)
             if new == old:
                 continue
             grid = self.registry.team(team_id).config.grid
-            data = {"team_id": team_id, "availability": availability, "on_duty": on_duty}
+            data = {
+                "team_id": team_id,
+                "availability": availability,
+                "on_duty": on_duty,
+                "busy": busy,
+            }
             self._outbox.append(
                 make_event(
-                    "dispatch.team_status", now, data, actor=actor, incident_id=incident_id,
+                    TEAM_STATUS, now, data, actor=actor, incident_id=incident_id,
                     grid=grid, audience=(team_id,),
                 )
             )  # fmt: skip
@@ -365,16 +371,26 @@ class DispatchService:
         )
 
     async def _flush(self) -> None:
-        """Publish queued events in order; a re-entrant call leaves the work to the first."""
-        if self._flushing:
+        """Publish queued events in order; return once the caller's events are stored.
+
+        Callers are the timer, the hub's listener and each command, each in its own task. One
+        that finds another task publishing waits for its turn rather than leaving its events
+        to the other: a command's answer must not go out before its events are durable, or a
+        crash right after the answer loses them. A call nested in our own publish (a timeline
+        that hands events to listeners synchronously) returns at once; the loop it is nested
+        in publishes what it queued, in order.
+        """
+        task = asyncio.current_task()
+        if self._publisher is task:
             return
-        self._flushing = True
-        try:
-            while self._outbox:
-                await self._timeline.publish(self._outbox[0])
-                self._outbox.popleft()
-        finally:
-            self._flushing = False
+        async with self._publishing:
+            self._publisher = task
+            try:
+                while self._outbox:
+                    await self._timeline.publish(self._outbox[0])
+                    self._outbox.popleft()
+            finally:
+                self._publisher = None
 
     async def _run_timer(self) -> None:
         failed = False

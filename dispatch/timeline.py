@@ -30,7 +30,7 @@ dispatch.exhausted           –                  tier, accepted, required
 dispatch.arrived             the team           team_id, member, time_to_accept_s,
                                                 time_to_arrive_s
 dispatch.closed              every called team  reason, teams
-dispatch.team_status         the team           team_id, availability, on_duty
+dispatch.team_status         the team           team_id, availability, on_duty, busy
 dispatch.notify              –                  `NotifyResult.to_json()` (webhook outcome)
 ===========================  =================  ==============================================
 """

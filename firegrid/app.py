@@ -21,7 +21,7 @@ from alerts.http_api import add_alert_routes
 from alerts.hub import AlertHub
 from alerts.messages import CommandRequest
 from alerts.principals import Directory, Principal, sees
-from alerts.store import open_store
+from alerts.store import events_of_type, open_store
 from alerts.webauth import authenticate
 from console.routes import add_console_routes
 from dispatch.commands import COMMANDS
@@ -29,6 +29,7 @@ from dispatch.coverage import CameraStatus
 from dispatch.errors import CommandRejected
 from dispatch.grid import Grid
 from dispatch.notify import WebhookNotifier
+from dispatch.replay import TEAM_STATUS, restore_duty
 from dispatch.responders import ResponderRegistry
 from dispatch.routes import ReadScope, add_dispatch_routes
 from dispatch.service import DispatchService
@@ -176,7 +177,9 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     add_alert_routes(app, hub)  # starts the hub first and closes it last
 
     async def run_dispatch(_: web.Application) -> AsyncIterator[None]:
-        # After a restart, open incidents' call-ups carry on from their stored timelines.
+        # After a restart, teams keep the duty they were last given, and open incidents'
+        # call-ups carry on from their stored timelines.
+        restore_duty(registry, await events_of_type(hub.store, TEAM_STATUS))
         for incident in hub.incidents(open_only=True):
             dispatch.restore(await hub.store.timeline(incident.id))
         if notifier is not None:

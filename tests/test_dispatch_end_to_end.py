@@ -60,9 +60,18 @@ class Phone:
                 self._changed.clear()
                 await self._changed.wait()
 
-    async def command(self, name: str, incident_id: str) -> dict[str, Any]:
-        ref = f"{name}-{incident_id[:8]}"
-        frame = {"v": 1, "type": "command", "id": ref, "name": name, "incident_id": incident_id}
+    async def command(
+        self, name: str, incident_id: str | None, data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        ref = f"{name}-{(incident_id or '')[:8]}"
+        frame = {
+            "v": 1,
+            "type": "command",
+            "id": ref,
+            "name": name,
+            "incident_id": incident_id,
+            "data": data or {},
+        }
         await self.ws.send(json.dumps(frame))
         return await self.wait_for(lambda f: f.get("ref") == ref, 10 * UNIT)
 
@@ -181,10 +190,14 @@ async def test_a_hub_killed_mid_call_up_carries_it_on_after_a_restart(tmp_path: 
     crashed = HubProcess(config, tmp_path).start()
     try:
         phone = await connect(crashed, PHONES["team-dongshan-patrol"])
+        station = await connect(crashed, PHONES["team-beiyuan-station"])
         try:
             callup = await phone.wait_for(called("team-dongshan-patrol"), 60 * UNIT)
+            off = await station.command("set_duty", None, {"on_duty": False})
+            assert off["type"] == "result" and off["data"]["on_duty"] is False, off
         finally:
             await phone.close()
+            await station.close()
     finally:
         crashed.kill()
     incident = callup["incident_id"]
@@ -207,6 +220,10 @@ async def test_a_hub_killed_mid_call_up_carries_it_on_after_a_restart(tmp_path: 
             accepted = await patrol.command("accept", incident)
             assert accepted["type"] == "result", accepted
             assert accepted["data"]["status"] == "accepted"
+            # a team sent off duty before the crash is still off duty
+            _, body = await asyncio.to_thread(get_json, restarted, "/api/teams", restarted.token)
+            duty = {t["id"]: t["on_duty"] for t in body["teams"]}
+            assert duty["team-beiyuan-station"] is False and duty["team-dongshan-patrol"] is True
         finally:
             await console.close()
             await patrol.close()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from alerts.events import Event
 from dispatch.config import DispatchConfig, EscalationConfig
 from dispatch.errors import CommandRejected
-from dispatch.replay import action_of
+from dispatch.replay import Duty, action_of, duty_of, restore_duty
 from dispatch.service import DispatchService
 from dispatch.timeline import make_event
 from tests.dispatch.township import (
@@ -183,3 +183,50 @@ def test_events_that_change_no_call_up_read_back_as_nothing() -> None:
         assert action_of(make_event(type_, 0.0, {}, incident_id="inc-1")) is None
     damaged = make_event("dispatch.callup", 0.0, {"team_id": "a1"}, incident_id="inc-1")
     assert action_of(damaged) is None
+
+
+def team_status(team: str, **data: Any) -> Event:
+    return make_event("dispatch.team_status", 0.0, {"team_id": team, **data})
+
+
+def test_duty_is_read_back_from_each_team_s_latest_status() -> None:
+    events = [
+        team_status("a1", availability="available", on_duty=False, busy=False),
+        team_status("b1", availability="busy", on_duty=True, busy=True),
+        transition("inc-1", "verified"),  # other events are passed over
+        team_status("a1", availability="called", on_duty=True, busy=False),
+        # written before `busy` was carried: read from the availability
+        team_status("c1", availability="busy", on_duty=True),
+        team_status("e1", availability="available"),  # damaged: skipped, not fatal
+    ]
+    assert duty_of(events) == {
+        "a1": Duty(on_duty=True, busy=False),
+        "b1": Duty(on_duty=True, busy=True),
+        "c1": Duty(on_duty=True, busy=True),
+    }
+
+
+async def test_a_restarted_service_does_not_call_a_team_sent_off_duty() -> None:
+    clock = FakeClock()
+    before = ListTimeline()
+    service = service_on(before, clock)
+    await service.command("a2-m0", "a2", "set_duty", {"on_duty": False})
+    await service.command("op", None, "set_duty", {"on_duty": True, "busy": True, "team_id": "b1"})
+
+    after = ListTimeline()
+    restarted = service_on(after, clock)
+    restore_duty(restarted.registry, before.events)
+    await hub_event(restarted, after, opened("inc-1", "A", FIRE))
+    called = [e.data["team_id"] for e in after.of("dispatch.callup")]
+    assert "a2" not in called and "b1" not in called and called  # tier 1 is a1 and c1 now
+
+
+async def test_a_busy_change_of_an_engaged_team_is_still_recorded() -> None:
+    timeline = ListTimeline()
+    service = service_on(timeline, FakeClock())
+    await hub_event(service, timeline, opened("inc-1", "A", FIRE))
+    await service.command("a2-m0", "a2", "accept", {"incident_id": "inc-1"})
+    await service.command("a2-m0", "a2", "set_duty", {"on_duty": True, "busy": True})
+    last = [e for e in timeline.of("dispatch.team_status") if e.data["team_id"] == "a2"][-1]
+    assert last.data["availability"] == "responding" and last.data["busy"] is True
+    assert duty_of(timeline.events)["a2"] == Duty(on_duty=True, busy=True)

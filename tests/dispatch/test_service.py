@@ -229,7 +229,12 @@ async def test_going_off_duty_withdraws_a_pending_call() -> None:
     assert stood_down == {"team_id": "a2", "reason": "off duty", "withdrawn": True}
     assert [e.data["team_id"] for e in timeline.of("dispatch.callup")] == ["b1"]
     status = [e for e in timeline.of("dispatch.team_status") if e.data["team_id"] == "a2"]
-    assert status[-1].data == {"team_id": "a2", "availability": "available", "on_duty": False}
+    assert status[-1].data == {
+        "team_id": "a2",
+        "availability": "available",
+        "on_duty": False,
+        "busy": False,
+    }
     assert status[-1].incident_id is None and status[-1].grid == "A"
     reply = await service.command("op", None, "set_duty", {"on_duty": True, "team_id": "a2"})
     assert reply["on_duty"] is True
@@ -296,6 +301,38 @@ async def test_reentrant_publishing_keeps_order_and_does_not_deadlock() -> None:
         "dispatch.team_status",
     ]
     assert [e.seq for e in hub.events] == list(range(1, len(hub.events) + 1))
+
+
+class GatedTimeline(ListTimeline):
+    """A store that holds every append until the gate opens (a slow disk, a Redis hiccup)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def publish(self, event: Event) -> Event:
+        await self.gate.wait()
+        return await super().publish(event)
+
+
+async def test_a_command_answers_only_once_its_events_are_stored() -> None:
+    clock = FakeClock()
+    timeline = GatedTimeline()
+    service = DispatchService(
+        build_grid(), build_registry(clock), DispatchConfig(), timeline, None, clock
+    )
+    # another task is publishing (the call-up of a new fire) and waits on the store
+    opening = asyncio.create_task(service.on_event(opened("inc-1", "A", FIRE)))
+    command = asyncio.create_task(service.command("e1-m0", "e1", "set_duty", {"on_duty": False}))
+    for _ in range(20):  # let both tasks run as far as they can
+        await asyncio.sleep(0)
+    assert not command.done()  # its answer would say "off duty" before anything is stored
+    timeline.gate.set()
+    reply = await command
+    assert reply["on_duty"] is False
+    stored = [e.data for e in timeline.of("dispatch.team_status") if e.data["team_id"] == "e1"]
+    assert stored and stored[-1]["on_duty"] is False
+    await opening
 
 
 class WatchedTimeline(ListTimeline):
