@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -38,6 +37,7 @@ from dispatch.escalation import CallUp
 from dispatch.grid import Grid
 from dispatch.measures import IncidentMeasures, measure
 from dispatch.notify import WebhookMessage
+from dispatch.outbox import EventOutbox
 from dispatch.pages import page_for
 from dispatch.ranking import IncidentSite, Recommendation, rank
 from dispatch.replay import TEAM_STATUS, action_of, registry_follows
@@ -70,13 +70,10 @@ class DispatchService:
         self.grid = grid
         self.registry = registry
         self.cfg = cfg
-        self._timeline = timeline
         self._notifier = notifier
         self._clock = clock
         self._callups: dict[str, CallUp] = {}
-        self._outbox: deque[Event] = deque()
-        self._publishing = asyncio.Lock()
-        self._publisher: asyncio.Task[Any] | None = None
+        self._outbox = EventOutbox(timeline)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._publish_retry_s = publish_retry_s
@@ -105,7 +102,7 @@ class DispatchService:
             self._transition(event)
         else:
             return
-        await self._flush()
+        await self._outbox.flush()
 
     async def command(
         self,
@@ -134,7 +131,7 @@ class DispatchService:
             actor = f"member:{member}"
             parsed = cmd.parse(name, payload, "member")
         result = self._run(parsed, actor, team_id)
-        await self._flush()
+        await self._outbox.flush()
         return {"ok": True, "command": name, **result}
 
     async def tick(self) -> None:
@@ -142,7 +139,7 @@ class DispatchService:
         now = self._clock()
         for callup in list(self._callups.values()):
             self._apply(callup, callup.tick(now), now)
-        await self._flush()
+        await self._outbox.flush()
 
     async def start(self) -> None:
         if self._task is None:
@@ -201,7 +198,7 @@ class DispatchService:
         now = self._clock()
         rec = self._rank(site)
         data = rec.to_json(limit=RECOMMENDATION_EVENT_ROWS)
-        self._outbox.append(self._event("dispatch.recommendation", site, data, now))
+        self._outbox.add(self._event("dispatch.recommendation", site, data, now))
         if policy.start_on == "opened":
             self._apply(callup, callup.start(now), now)
 
@@ -296,7 +293,7 @@ class DispatchService:
         for incident_id, how in team.engaged.items():
             site = self._callups[incident_id].site
             data = {"team_id": team_id, "location": list(pos.location), "engagement": how}
-            self._outbox.append(
+            self._outbox.add(
                 self._event("dispatch.team_location", site, data, now, audience=(team_id,))
             )
 
@@ -310,7 +307,7 @@ class DispatchService:
         for action in actions:
             event = event_for(action, callup.site, now, self.cfg.duty_leader)
             if event is not None:
-                self._outbox.append(event)
+                self._outbox.add(event)
             self._carry_out(callup, action, now)
         self._team_status_events(before, now, "system", callup.site.incident_id)
         self._wake.set()  # deadlines may have changed
@@ -351,7 +348,7 @@ class DispatchService:
                 "on_duty": on_duty,
                 "busy": busy,
             }
-            self._outbox.append(
+            self._outbox.add(
                 make_event(
                     TEAM_STATUS, now, data, actor=actor, incident_id=incident_id,
                     grid=grid, audience=(team_id,),
@@ -369,28 +366,6 @@ class DispatchService:
         return make_event(
             type_, now, data, incident_id=site.incident_id, grid=site.grid, audience=audience
         )
-
-    async def _flush(self) -> None:
-        """Publish queued events in order; return once the caller's events are stored.
-
-        Callers are the timer, the hub's listener and each command, each in its own task. One
-        that finds another task publishing waits for its turn rather than leaving its events
-        to the other: a command's answer must not go out before its events are durable, or a
-        crash right after the answer loses them. A call nested in our own publish (a timeline
-        that hands events to listeners synchronously) returns at once; the loop it is nested
-        in publishes what it queued, in order.
-        """
-        task = asyncio.current_task()
-        if self._publisher is task:
-            return
-        async with self._publishing:
-            self._publisher = task
-            try:
-                while self._outbox:
-                    await self._timeline.publish(self._outbox[0])
-                    self._outbox.popleft()
-            finally:
-                self._publisher = None
 
     async def _run_timer(self) -> None:
         failed = False
