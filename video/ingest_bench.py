@@ -18,7 +18,9 @@ scene that moves about 10% of the time, turns on the activity gate (keyframe-onl
 still) and then plays a quiet scene with a small real fire inserted, to time its alarm.
 
 CPU time is read from /proc for exactly the processes doing the work, over the same measured
-window after a warm-up; the RTSP server's own CPU counts for neither side. The three are
+window after a warm-up; the RTSP server's own CPU counts for neither side. The workers' CPU is
+also split by thread (`worker_thread_cpu_ms_per_stream_s`: each camera's demux and decode
+threads name themselves to the OS; "python" is the rest). The three are
 measured `--rounds` times in turn (default 3) and the round with the median ratio is reported,
 with every round's ratios: the baseline, which reads packet by packet, costs anywhere from 13
 to 18 ms per stream-second at 640x360 from one run to the next on a shared machine.
@@ -52,6 +54,7 @@ from video.ingest.bench_measure import (
     measure_baseline,
     pss_mb,
     rss_mb,
+    thread_cpu_seconds,
 )
 from video.ingest.bench_parts import CCTV_SECONDS, FIRE_AT_S, prepare_cctv_clips, prepare_clip
 from video.ingest.supervisor import IngestSupervisor
@@ -132,6 +135,8 @@ class HubRun:
     not_online_reports: int
     worker_rss_mb: float
     worker_pss_mb: float
+    # CPU seconds of the workers' threads by kind (demux, decode, ...) over the window.
+    thread_cpu_s: dict[str, float]
     workers: int
     detections: int
     decoded_fraction: float | None
@@ -183,7 +188,9 @@ async def measure_hub(
             time.monotonic(),
             supervisor.decode_stats(),
         )
+        threads0 = thread_cpu_seconds(supervisor.worker_pids())
         await asyncio.sleep(args.seconds)
+        threads1 = thread_cpu_seconds(supervisor.worker_pids())
         cpu1, main1, t1, stats1 = (
             sum(cpu_seconds(p) for p in pids),
             cpu_seconds(os.getpid()),
@@ -213,6 +220,7 @@ async def measure_hub(
         not_online_reports=sum(h.state != "online" for h in window),
         worker_rss_mb=worker_rss,
         worker_pss_mb=worker_pss,
+        thread_cpu_s={k: max(0.0, v - threads0.get(k, 0.0)) for k, v in threads1.items()},
         workers=workers,
         detections=detections,
         decoded_fraction=decoded / packets if packets else None,
@@ -330,6 +338,12 @@ def summarise(
         "ingest_only_ratio": _round(bare_cpu / base_cpu if base_cpu else None, 3),
         # The share of the hub's CPU spent in its own process rather than the workers.
         "hub_main_process_cpu_share": _round(hub.main_cpu_s / hub.cpu_s if hub.cpu_s else None, 3),
+        # Where the workers' CPU goes: each camera's demux thread (mostly FFmpeg's reader) and
+        # decode thread (decoding and the analyser), and the rest.
+        "worker_thread_cpu_ms_per_stream_s": {
+            kind: round(seconds * 1000 / (args.streams * hub.wall_s), 2)
+            for kind, seconds in sorted(hub.thread_cpu_s.items())
+        },
         "ingest_only_main_process_cpu_share": _round(
             bare.main_cpu_s / bare.cpu_s if bare.cpu_s else None, 3
         ),

@@ -1,15 +1,17 @@
-"""The ingest bench's summary over rounds (the round of median ratio, every round beside it) and
-its memory readings."""
+"""The ingest bench's summary over rounds (the round of median ratio, every round beside it), its
+memory readings, and one short real run."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from video.ingest.bench_measure import pss_mb, rss_mb
-from video.ingest_bench import median_round, parse_args
+from video.ingest_bench import median_round, parse_args, run
 
 
 def _round(ratio: float | None, baseline: float) -> dict[str, Any]:
@@ -50,3 +52,18 @@ def test_pss_shares_out_what_rss_counts_whole() -> None:
     me = os.getpid()
     rss, pss = rss_mb(me), pss_mb(me)
     assert 0 < pss <= rss
+
+
+def test_a_short_real_run_reports_every_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One small stream through the real RTSP server, baseline, hub and ingest-only."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    args = parse_args(["--streams", "1", "--size", "320x180", "--seconds", "2", "--rounds", "1"])
+    report = run(dataclasses.replace(args, workers=1))
+    assert report["streams"] == 1 and report["realtime"] is True
+    assert report["ratio"] > 0 and report["hub_cpu_s_per_stream_s"] > 0
+    assert report["analysed_fps_per_stream"] > 5
+    # the camera's threads carry their names to the OS, so their CPU is told apart
+    threads = report["worker_thread_cpu_ms_per_stream_s"]
+    assert threads["demux"] > 0 and threads["decode"] > 0

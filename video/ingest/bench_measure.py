@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,20 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def thread_cpu_seconds(pids: Iterable[int]) -> dict[str, float]:
+    """CPU seconds of each kind of thread of `pids`, by the OS name's part before "-" (a
+    camera's `demux-ID` and `decode-ID` threads; the interpreter's own is "python")."""
+    kinds: dict[str, float] = {}
+    for task in (t for pid in pids for t in Path(f"/proc/{pid}/task").iterdir()):
+        try:
+            kind = (task / "comm").read_text().strip().split("-", 1)[0]
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended while we looked
+        kinds[kind] = kinds.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return kinds
 
 
 def rss_mb(pid: int) -> float:
