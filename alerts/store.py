@@ -52,22 +52,21 @@ class EventStore(ABC):
     async def incidents(self) -> list[Incident]:
         """Every incident's latest snapshot, newest first."""
 
+    async def events_of_type(self, type_: str, page: int = 1000) -> list[Event]:
+        """Every stored event of `type_`, in seq order (for state kept outside incidents, read
+        back once at start). Here: the whole stream read in pages; a backend may do better."""
+        found: list[Event] = []
+        seq = 0
+        while events := await self.read_since(seq, page):
+            found += (e for e in events if e.type == type_)
+            last = events[-1].seq
+            if last is None or last <= seq:
+                raise StorageError(f"the store's read_since({seq}) gave no rising seq")
+            seq = last
+        return found
+
     @abstractmethod
     async def close(self) -> None: ...
-
-
-async def events_of_type(store: EventStore, type_: str, page: int = 1000) -> list[Event]:
-    """Every stored event of `type_`, in seq order: the whole stream read in pages (for state
-    kept outside incidents, read back once at start)."""
-    found: list[Event] = []
-    seq = 0
-    while events := await store.read_since(seq, page):
-        found += (e for e in events if e.type == type_)
-        last = events[-1].seq
-        if last is None or last <= seq:
-            raise StorageError(f"the store's read_since({seq}) gave no rising seq")
-        seq = last
-    return found
 
 
 def incident_of(events: Sequence[Event]) -> str | None:

@@ -121,6 +121,12 @@ class SqliteStore(EventStore):
         rows = await self._run(lambda: self._db().execute(query, (incident_id,)).fetchall())
         return [Event.decode(body) for (body,) in rows]
 
+    async def events_of_type(self, type_: str, page: int = 1000) -> list[Event]:
+        # Filtered inside SQLite: only the matching events are decoded in Python.
+        query = "SELECT body FROM events WHERE json_extract(body, '$.type') = ? ORDER BY seq"
+        rows = await self._run(lambda: self._db().execute(query, (type_,)).fetchall())
+        return [Event.decode(body) for (body,) in rows]
+
     async def incident(self, incident_id: str) -> Incident | None:
         query = "SELECT body FROM incidents WHERE id = ?"
         row = await self._run(lambda: self._db().execute(query, (incident_id,)).fetchone())

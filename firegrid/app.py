@@ -21,7 +21,7 @@ from alerts.http_api import add_alert_routes
 from alerts.hub import AlertHub
 from alerts.messages import CommandRequest
 from alerts.principals import Directory, Principal, sees
-from alerts.store import events_of_type, open_store
+from alerts.store import open_store
 from alerts.webauth import authenticate
 from console.routes import add_console_routes
 from dispatch.commands import COMMANDS
@@ -179,7 +179,7 @@ async def build_app(config: TownshipConfig, data_dir: Path) -> web.Application:
     async def run_dispatch(_: web.Application) -> AsyncIterator[None]:
         # After a restart, teams keep the duty they were last given, and open incidents'
         # call-ups carry on from their stored timelines.
-        restore_duty(registry, await events_of_type(hub.store, TEAM_STATUS))
+        restore_duty(registry, await hub.store.events_of_type(TEAM_STATUS))
         for incident in hub.incidents(open_only=True):
             dispatch.restore(await hub.store.timeline(incident.id))
         if notifier is not None:

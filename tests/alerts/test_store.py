@@ -11,7 +11,7 @@ from alerts.config import StorageConfig, TimersConfig
 from alerts.errors import StorageError
 from alerts.incidents import IncidentBook
 from alerts.lifecycle import SYSTEM
-from alerts.store import EventStore, events_of_type, open_store
+from alerts.store import EventStore, open_store
 from tests.alerts.conftest import CAM_A, CAM_C, counter_ids, detection, plain_event
 
 
@@ -41,16 +41,16 @@ async def test_read_since_pages(store: EventStore) -> None:
     assert await store.read_since(10) == []
 
 
-async def test_events_of_type_reads_the_whole_stream_in_pages(store: EventStore) -> None:
+async def test_events_of_type_finds_them_all_in_order(store: EventStore) -> None:
     events = [plain_event(n) for n in range(25)]
     # every fourth one of the type asked for, so that it is spread over the pages
     await store.append_all(
         [dataclasses.replace(e, type="dispatch.team_status") if n % 4 == 0 else e
          for n, e in enumerate(events)]
     )  # fmt: skip
-    found = await events_of_type(store, "dispatch.team_status", page=3)
+    found = await store.events_of_type("dispatch.team_status", page=3)
     assert [e.seq for e in found] == [1, 5, 9, 13, 17, 21, 25]
-    assert await events_of_type(store, "nothing.of.this", page=3) == []
+    assert await store.events_of_type("nothing.of.this", page=3) == []
 
 
 async def test_incident_snapshot_and_timeline(store: EventStore) -> None:
