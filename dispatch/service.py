@@ -3,9 +3,9 @@ their decisions, and wakes itself at the next deadline.
 
 Everything that decides is pure (`ranking`, `escalation`); this module only moves data: it turns
 policy actions into registry changes, timeline events and gateway notifications. Events go out
-through one outbox in the order they were decided, drained by whichever coroutine gets there
-first; a publish that re-enters the service (the hub delivering an event to `on_event` while we
-publish) therefore appends to the outbox instead of deadlocking or reordering.
+through one outbox (`dispatch.outbox`) in the order they were decided; a caller returns only
+once its own events are stored, and a publish that re-enters the service (a timeline delivering
+to `on_event` while we publish) appends to the outbox instead of deadlocking or reordering.
 
 Wired in `firegrid/app.py` (`build_app`), the one composition root: the hub's listener feeds
 `on_event`, its command handlers call `command`, and after a restart each open incident's stored
