@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from video.config import CameraConfig, DetectorConfig
+from video.ingest.glibc import tune_malloc
 from video.ingest.source import open_container
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -21,8 +22,13 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    return _stat_cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
+def _stat_cpu_seconds(stat: Path) -> float:
+    """utime + stime of a process's or a thread's stat file."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def thread_cpu_seconds(pids: Iterable[int]) -> dict[str, float]:
@@ -32,10 +38,10 @@ def thread_cpu_seconds(pids: Iterable[int]) -> dict[str, float]:
     for task in (t for pid in pids for t in Path(f"/proc/{pid}/task").iterdir()):
         try:
             kind = (task / "comm").read_text().strip().split("-", 1)[0]
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            seconds = _stat_cpu_seconds(task / "stat")
         except (FileNotFoundError, ProcessLookupError):
             continue  # the thread ended while we looked
-        kinds[kind] = kinds.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        kinds[kind] = kinds.get(kind, 0.0) + seconds
     return kinds
 
 
@@ -122,7 +128,7 @@ def measure_baseline(
 def _idle_worker(factory: str, out: Any) -> None:
     import video.ingest.worker as worker  # what a worker process imports before any camera
 
-    worker.tune_malloc()
+    tune_malloc()
     # One analyser built: what a worker loads once however many cameras it has (the
     # verifier's session is shared by all of them).
     camera = CameraConfig(id="idle", name="idle", source="idle", grid="idle", location=(0, 0))

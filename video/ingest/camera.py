@@ -15,7 +15,6 @@ decode thread compares the keyframes it still gets (`video.ingest.keyframes`) to
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import random
 import threading
@@ -34,6 +33,7 @@ from video.detection import CameraHealth, ClipReady, Detection
 from video.ingest.decoder import FrameDecoder
 from video.ingest.errors import CameraError
 from video.ingest.gate import ActivityGate
+from video.ingest.glibc import name_os_thread
 from video.ingest.health import HealthMachine, HealthPolicy
 from video.ingest.inbox import DecodeInbox
 from video.ingest.keyframes import KeyframeChange
@@ -54,20 +54,6 @@ Clock = Callable[[], float]
 # About five seconds of 25 fps video between demux and decode (room for a catch-up burst of one
 # group of pictures); beyond it the decoder is behind.
 DECODE_QUEUE_PACKETS = 128
-
-
-# prctl(PR_SET_NAME): the kernel's name of the calling thread, 15 bytes at most.
-PR_SET_NAME = 15
-
-
-def name_os_thread(name: str) -> None:
-    """Give the calling thread `name` where the OS shows it (`top -H`, /proc/*/task/*/comm),
-    so a camera's demux and decode threads can be told apart and measured; no-op off glibc."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ and `CameraHealth`, put on a multiprocessing queue that the supervisor reads.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import logging
 import os
@@ -26,6 +25,7 @@ from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.detection import ClipReady
 from video.ingest.camera import CameraPipeline, Emit, Message, PipelineSettings
 from video.ingest.errors import WorkerError
+from video.ingest.glibc import tune_malloc
 from video.ingest.media import clip_path, write_clip
 from video.ingest.recorder import FinishedClip
 
@@ -34,11 +34,6 @@ log = logging.getLogger(__name__)
 SPEC_VERSION = 1
 TICK_S = 0.25
 REPORT_EVERY_S = 1.0
-# glibc's mallopt parameters (malloc.h).
-M_MMAP_THRESHOLD = -3
-M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
-MMAP_THRESHOLD_BYTES = 256 * 1024
 
 AnalyzerFactory = Callable[[CameraConfig, DetectorConfig], FrameAnalyzer]
 
@@ -186,29 +181,6 @@ class Worker:
         for camera in self.cameras:
             self.emit(camera.status())
         self.clips.stop()
-
-
-def tune_malloc() -> bool:
-    """Bound the memory glibc's allocator keeps beside what the cameras use; False if not glibc.
-
-    By default every thread that allocates gets its own arena (up to eight per core), and each
-    camera's demux and decode threads keep their freed buffers in theirs; and glibc raises its
-    mmap threshold whenever a large block is freed, so frame-sized blocks end up in arenas
-    instead of being returned. Two arenas and a fixed 256 KiB threshold took a worker with
-    eight 1280x720 cameras from 117 to 91 MB above its idle size, at no measurable CPU cost
-    (FFmpeg pools its frame buffers, so large blocks are rarely mapped anew).
-    Called before the cameras' threads start.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    except OSError:
-        return False
-    mallopt = getattr(libc, "mallopt", None)
-    if mallopt is None:
-        return False
-    arenas = mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-    threshold = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    return bool(arenas == 1 and threshold == 1)
 
 
 def worker_main(spec_json: dict[str, Any], sink: MessageSink, stop: StopFlag) -> None:

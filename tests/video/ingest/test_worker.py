@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import platform
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from tests.video.ingest.analyzers import RedPatchAnalyzer
 from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.ingest.errors import WorkerError
-from video.ingest.worker import WorkerSpec, load_factory, shard, tune_malloc
+from video.ingest.worker import WorkerSpec, load_factory, shard
 
 
 def cams(n: int) -> list[CameraConfig]:
@@ -51,11 +49,3 @@ def test_load_factory_imports_module_function() -> None:
 def test_load_factory_errors_say_what_is_wrong(path: str) -> None:
     with pytest.raises(WorkerError, match="factory"):
         load_factory(path)
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
-def test_tune_malloc_is_accepted_by_glibc() -> None:
-    # In a child process: the limits stay with the process that sets them.
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        assert pool.apply(tune_malloc) is True
