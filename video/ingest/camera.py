@@ -42,11 +42,11 @@ from video.ingest.recorder import ClipRecorder, FinishedClip
 from video.ingest.relay import PacketRelay
 from video.ingest.ring import EncodedPacket
 from video.ingest.source import PacketSource
-from video.ingest.stats import DecodeStats
+from video.ingest.stats import DecodeStats, WorkerReport
 
 log = logging.getLogger(__name__)
 
-Message = Detection | ClipReady | CameraHealth | DecodeStats
+Message = Detection | ClipReady | CameraHealth | WorkerReport
 Emit = Callable[[Message], None]
 SubmitClip = Callable[[str, FinishedClip], None]
 Clock = Callable[[], float]
@@ -120,17 +120,20 @@ class CameraPipeline:
         for clip in finished:
             self._submit_clip(self.camera.id, clip)
 
-    def tick(self, report: bool) -> None:
-        """Called periodically by the worker: time-based transitions and periodic reports."""
+    def tick(self, report: bool) -> tuple[CameraHealth, DecodeStats] | None:
+        """Called periodically by the worker: time-based transitions go out at once; on a
+        report tick, returns this camera's part of the worker's report instead."""
         now = self._clock()
         with self._lock:
             changed = self._health.tick(now)
             # Only the periodic reports start a new window for the rates.
             health = self._health.report(now, advance=report) if changed or report else None
-        if health is not None:
+        if health is None:
+            return None
+        if not report:
             self._emit(health)
-        if report:
-            self._emit(self.decode_stats())
+            return None
+        return health, self.decode_stats()
 
     def decode_stats(self) -> DecodeStats:
         with self._lock:

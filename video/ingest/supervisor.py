@@ -25,7 +25,7 @@ from video.detection import CameraHealth, ClipReady, Detection, MessageFormatErr
 from video.ingest.camera import Message
 from video.ingest.errors import WorkerError
 from video.ingest.metrics import render_metrics
-from video.ingest.stats import DecodeStats
+from video.ingest.stats import DecodeStats, WorkerReport
 from video.ingest.worker import WorkerSpec, shard, worker_main
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Message]] = {
     "detection": Detection.from_json,
     "clip_ready": ClipReady.from_json,
     "camera_health": CameraHealth.from_json,
-    "decode_stats": DecodeStats.from_json,
+    "worker_report": WorkerReport.from_json,
 }
 WATCH_S = 1.0
 # A worker stops its cameras in parallel, each within its read timeout; beyond this it hangs.
@@ -171,14 +171,20 @@ class IngestSupervisor:
     async def _deliver(self) -> None:
         while (message := await self._inbox.get()) is not None:
             if isinstance(message, CameraHealth):
-                self._status[message.camera_id] = message
-                await _call_all(self._health_cbs, message)
+                await self._health(message)
             elif isinstance(message, Detection):
                 await _call_all(self._detection_cbs, message)
             elif isinstance(message, ClipReady):
                 await _call_all(self._clip_cbs, message)
             else:
-                self._decode_stats[message.camera_id] = message
+                for stats in message.decode:
+                    self._decode_stats[stats.camera_id] = stats
+                for health in message.health:
+                    await self._health(health)
+
+    async def _health(self, health: CameraHealth) -> None:
+        self._status[health.camera_id] = health
+        await _call_all(self._health_cbs, health)
 
     async def _watch(self) -> None:
         """Restart a worker that died (a crash is our bug, but the cameras must come back)."""

@@ -1,8 +1,9 @@
 """The worker process: runs a shard of cameras; only typed messages leave it.
 
 Frames never cross a process boundary (a 720p frame is 2.7 MB; pickling hundreds per second
-would cost more than decoding them). What leaves is the JSON form of `Detection`, `ClipReady`
-and `CameraHealth`, put on a multiprocessing queue that the supervisor reads.
+would cost more than decoding them). What leaves is the JSON form of `Detection`, `ClipReady`,
+`CameraHealth` (a camera's state changes) and `WorkerReport` (each second), put on a
+multiprocessing queue that the supervisor reads.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from video.ingest.errors import WorkerError
 from video.ingest.glibc import tune_malloc
 from video.ingest.media import clip_path, write_clip
 from video.ingest.recorder import FinishedClip
+from video.ingest.stats import WorkerReport
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +166,9 @@ class Worker:
             report = time.monotonic() >= next_report
             if report:
                 next_report += REPORT_EVERY_S
-            for camera in self.cameras:
-                camera.tick(report)
+            parts = [part for camera in self.cameras if (part := camera.tick(report))]
+            if parts:
+                self.emit(WorkerReport(tuple(h for h, _ in parts), tuple(d for _, d in parts)))
         self.shutdown()
 
     def shutdown(self) -> None:

@@ -75,7 +75,12 @@ def test_analyser_gets_frames_at_its_rate_and_size(
 ) -> None:
     cam, analyzer, outbox = running
     time.sleep(1.5 * UNIT)
-    cam.tick(report=True)
+    part = cam.tick(report=True)
+    assert part is not None  # on a report tick the camera hands its part to the worker
+    reported, stats = part
+    assert reported.state == "online" and stats.camera_id == reported.camera_id
+    assert stats.decoded_frames > 0
+    assert cam.tick(report=False) is None  # no change, no report: nothing
     health = cam.status()
     assert health.state == "online"
     assert analyzer.sizes == {(160, 90)}

@@ -1,15 +1,21 @@
-"""Sharding, the worker's spec on the process boundary, and factory loading."""
+"""Sharding, the worker's spec on the process boundary, factory loading and what a running
+worker sends."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.video.ingest.analyzers import RedPatchAnalyzer
+from tests.video.ingest.clips import encode_h264
 from video.config import CameraConfig, DetectorConfig, IngestConfig
+from video.detection import CameraHealth, ClipReady, Detection
 from video.ingest.errors import WorkerError
-from video.ingest.worker import WorkerSpec, load_factory, shard
+from video.ingest.supervisor import parse_message
+from video.ingest.worker import Worker, WorkerSpec, load_factory, shard
 
 
 def cams(n: int) -> list[CameraConfig]:
@@ -49,3 +55,47 @@ def test_load_factory_imports_module_function() -> None:
 def test_load_factory_errors_say_what_is_wrong(path: str) -> None:
     with pytest.raises(WorkerError, match="factory"):
         load_factory(path)
+
+
+class _Flag:
+    value = 0
+
+
+def test_a_running_worker_reports_all_its_cameras_in_one_message_a_second(
+    tmp_path: Path,
+) -> None:
+    clip = encode_h264(tmp_path / "a.264", seconds=1.0, gop=10)
+    cameras = tuple(
+        CameraConfig(id=f"c{i}", name=f"c{i}", source=str(clip), grid="g", location=(1, 2))
+        for i in range(3)
+    )
+    spec = WorkerSpec(
+        0,
+        cameras,
+        IngestConfig(),
+        DetectorConfig(analysis_width=160),
+        tmp_path,
+        "tests.video.ingest.analyzers:make_red_patch",
+    )
+    sent: list[dict[str, Any]] = []
+    flag = _Flag()
+    worker = Worker(spec, sink=type("Sink", (), {"put": staticmethod(sent.append)})())
+    runner = threading.Thread(target=worker.run, args=(flag,))
+    runner.start()
+    threading.Event().wait(2.6)
+    flag.value = 1
+    runner.join(15)
+    reports = [parse_message(m) for m in sent if m["type"] == "worker_report"]
+    assert 2 <= len(reports) <= 4  # one a second (the first at once), not one per camera
+    last = reports[-1]
+    assert not isinstance(last, (CameraHealth, Detection, ClipReady))
+    assert [h.camera_id for h in last.health] == ["c0", "c1", "c2"]
+    assert [d.camera_id for d in last.decode] == ["c0", "c1", "c2"]
+    assert all(h.state == "online" for h in last.health)
+    assert all(d.decoded_frames > 0 for d in last.decode)
+    # Only state changes travel alone (connecting -> online, once per camera), and at shutdown
+    # each camera's last status.
+    alone = [m for m in sent if m["type"] == "camera_health"]
+    changes, final = alone[:-3], alone[-3:]
+    assert sorted(m["camera_id"] for m in changes if m["state"] == "online") == ["c0", "c1", "c2"]
+    assert [m["camera_id"] for m in final] == ["c0", "c1", "c2"]
