@@ -2,8 +2,15 @@
 
 One Lua script appends a batch atomically: it advances the seq counter, XADDs each event with
 the stream ID `<seq>-0` (so a client's `since` maps straight onto XRANGE), records the seqs in
-the incident's timeline list and HSETs the incident's snapshot. Either all of it happens or
-none. The stored JSON has `"seq": null`; the stream ID is the single source of the seq.
+the incident's timeline list and in a list per event type, and HSETs the incident's snapshot.
+Either all of it happens or none. The stored JSON has `"seq": null`; the stream ID is the single
+source of the seq.
+
+The per-type lists let `events_of_type` (state kept outside incidents, such as each team's duty,
+read back at start) fetch just those events instead of paging through the whole stream, which
+in a city's long-running stream is millions of events. Events stored before the lists existed
+are not in them: a store written by an older version should be read with
+`EventStore.events_of_type`, the paged default.
 
 Durability across a kill of the hub holds once EVAL returns; durability across a kill of Redis
 itself is Redis's configuration (`appendonly yes`, `appendfsync always` for the same guarantee
@@ -24,7 +31,8 @@ from alerts.events import Event
 from alerts.lifecycle import Incident
 from alerts.store import EventStore, incident_of
 
-# KEYS: seq counter, stream, incidents hash, timeline list (unused when ARGV[2] is "").
+# KEYS: seq counter, stream, incidents hash, timeline list (unused when ARGV[2] is ""), then
+# the type list of each event, in order.
 # ARGV: incident JSON or "", incident id or "", event bodies…
 APPEND = """
 local first = redis.call('INCRBY', KEYS[1], #ARGV - 2) - (#ARGV - 2) + 1
@@ -32,6 +40,7 @@ for i = 3, #ARGV do
     local seq = first + i - 3
     redis.call('XADD', KEYS[2], seq .. '-0', 'e', ARGV[i])
     if ARGV[2] ~= '' then redis.call('RPUSH', KEYS[4], seq) end
+    redis.call('RPUSH', KEYS[i + 2], seq)
 end
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[2], ARGV[1]) end
 return first
@@ -51,6 +60,7 @@ class RedisStore(EventStore):
         self._redis = client
         self._keys = [f"{prefix}:seq", f"{prefix}:events", f"{prefix}:incidents"]
         self._timeline_prefix = f"{prefix}:timeline:"
+        self._type_prefix = f"{prefix}:type:"
         self._append = client.register_script(APPEND)
 
     @classmethod
@@ -78,7 +88,11 @@ class RedisStore(EventStore):
         self, events: Sequence[Event], incident: Incident | None = None
     ) -> list[Event]:
         incident_id = incident_of(events)
-        keys = [*self._keys, f"{self._timeline_prefix}{incident_id or ''}"]
+        keys = [
+            *self._keys,
+            f"{self._timeline_prefix}{incident_id or ''}",
+            *(f"{self._type_prefix}{e.type}" for e in events),
+        ]
         body = "" if incident is None else json.dumps(incident.to_json())
         args = [body, incident_id or "", *(e.encode() for e in events)]
         if incident is not None and incident.id != incident_id:
@@ -101,15 +115,26 @@ class RedisStore(EventStore):
         return 0 if value is None else int(value)
 
     async def timeline(self, incident_id: str) -> list[Event]:
-        seqs = await self._call("lrange", f"{self._timeline_prefix}{incident_id}", 0, -1)
+        return await self._listed(f"{self._timeline_prefix}{incident_id}")
+
+    async def events_of_type(self, type_: str, page: int = 1000) -> list[Event]:
+        """The events its type list names; `page` is how many are fetched per round trip."""
+        return await self._listed(f"{self._type_prefix}{type_}", page)
+
+    async def _listed(self, key: str, page: int = 1000) -> list[Event]:
+        """The events whose seqs the list at `key` holds, in its order."""
+        seqs = await self._call("lrange", key, 0, -1)
+        found: list[Event] = []
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for seq in seqs:
-                    pipe.xrange(self._keys[1], f"{seq}-0", f"{seq}-0")
-                found = await pipe.execute()
+            for start in range(0, len(seqs), page):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for seq in seqs[start : start + page]:
+                        pipe.xrange(self._keys[1], f"{seq}-0", f"{seq}-0")
+                    entries = await pipe.execute()
+                found += (event for batch in entries for event in self._decode(batch))
         except RedisError as err:
-            raise StorageError(f"redis timeline: {err}") from err
-        return [event for entries in found for event in self._decode(entries)]
+            raise StorageError(f"redis read of {key}: {err}") from err
+        return found
 
     async def incident(self, incident_id: str) -> Incident | None:
         body = await self._call("hget", self._keys[2], incident_id)
