@@ -42,7 +42,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,29 +58,23 @@ from video.ingest.bench_measure import (
     thread_cpu_seconds,
 )
 from video.ingest.bench_parts import CCTV_SECONDS, FIRE_AT_S, prepare_cctv_clips, prepare_clip
+from video.ingest.bench_report import (
+    BenchArgs,
+    HubRun,
+    mean_of,
+    median_round,
+    round_or_none,
+    summarise,
+)
 from video.ingest.supervisor import IngestSupervisor
 from video.rtsp_fixture import Mount, RtspServerError, RtspTestServer
 
 DEFAULT_FACTORY = "video.detector:make_detector"
 NULL_FACTORY = "video.ingest.bench_parts:make_null_analyzer"
-INGEST_PREROLL_S = IngestConfig().preroll_s
 WARMUP_S = 3.0
 ONLINE_WAIT_S = 30.0
 # How long after the fire's insertion the bench waits for an alarm before calling it missed.
 FIRE_WAIT_S = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class BenchArgs:
-    streams: int
-    width: int
-    height: int
-    fps: int
-    seconds: float
-    scene: str
-    workers: int
-    analyzer: str
-    rounds: int
 
 
 def parse_args(argv: Sequence[str]) -> BenchArgs:
@@ -122,29 +115,6 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
 
 
 # -- the hub ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HubRun:
-    cpu_s: float
-    # Of which the hub's own process (the supervisor reading the workers' messages).
-    main_cpu_s: float
-    wall_s: float
-    input_fps: list[float]
-    analysed_fps: list[float]
-    bitrate_kbps: float
-    dropped: int
-    not_online_reports: int
-    worker_rss_mb: float
-    worker_pss_mb: float
-    # CPU seconds of the workers' threads by kind (demux, decode, ...) over the window.
-    thread_cpu_s: dict[str, float]
-    workers: int
-    detections: int
-    decoded_fraction: float | None
-
-    def cpu_per_stream_s(self) -> float:
-        return self.cpu_s / (len(self.input_fps) * self.wall_s)
 
 
 def bench_cameras(sources: Sequence[str]) -> list[CameraConfig]:
@@ -213,9 +183,9 @@ async def measure_hub(
         cpu_s=cpu1 - cpu0,
         main_cpu_s=main1 - main0,
         wall_s=t1 - t0,
-        input_fps=[_mean([h.input_fps for h in hs]) for hs in per_camera],
-        analysed_fps=[_mean([h.analysed_fps for h in hs]) for hs in per_camera],
-        bitrate_kbps=_mean([h.bitrate_kbps for h in window]),
+        input_fps=[mean_of([h.input_fps for h in hs]) for hs in per_camera],
+        analysed_fps=[mean_of([h.analysed_fps for h in hs]) for hs in per_camera],
+        bitrate_kbps=mean_of([h.bitrate_kbps for h in window]),
         dropped=sum(
             hs[-1].dropped_frames - before.get(hs[-1].camera_id, 0) for hs in per_camera if hs
         ),
@@ -257,10 +227,6 @@ async def fire_time_to_alarm(
 def _all_online(supervisor: IngestSupervisor, cameras: int) -> bool:
     status = supervisor.status()
     return len(status) == cameras and all(h.state == "online" for h in status)
-
-
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -305,96 +271,11 @@ def run(args: BenchArgs) -> dict[str, Any]:
     report = median_round(rounds)
     report["clip"] = described
     if gate:
-        report["fire_time_to_alarm_s"] = _round(fire_s[True], 2)
-        report["fire_time_to_alarm_ungated_s"] = _round(fire_s[False], 2)
+        report["fire_time_to_alarm_s"] = round_or_none(fire_s[True], 2)
+        report["fire_time_to_alarm_ungated_s"] = round_or_none(fire_s[False], 2)
         gated_s = fire_s[True]
         report["fire_alarmed_within_15_s"] = gated_s is not None and gated_s <= 15.0
     return report
-
-
-def summarise(
-    args: BenchArgs, baseline: dict[str, Any], hub: HubRun, bare: HubRun, idle_rss: float
-) -> dict[str, Any]:
-    hub_cpu, bare_cpu = hub.cpu_per_stream_s(), bare.cpu_per_stream_s()
-    base_cpu = baseline["cpu_s"] / (args.streams * baseline["wall_s"])
-    frames_in = sum(hub.input_fps) * hub.wall_s
-    cores = os.cpu_count() or 1
-    # What the pre-roll ring holds: the window plus up to one group of pictures (2 s) and the
-    # margin the recorder keeps for alarms decided late.
-    ring_mb = hub.bitrate_kbps * (INGEST_PREROLL_S + 2.0 + 2.0) / 8 / 1000
-    summary: dict[str, Any] = {
-        "streams": args.streams,
-        "size": f"{args.width}x{args.height}",
-        "fps": args.fps,
-        "seconds": args.seconds,
-        "scene": args.scene,
-        "analyzer": args.analyzer,
-        "workers": hub.workers,
-        "activity_gate": args.scene == "cctv",
-        "hub_cpu_s_per_stream_s": round(hub_cpu, 4),
-        "baseline_cpu_s_per_stream_s": round(base_cpu, 4),
-        "ratio": _round(hub_cpu / base_cpu if base_cpu else None, 3),
-        # The same run with an analyser that does nothing: what the ingest itself costs.
-        "ingest_only_cpu_s_per_stream_s": round(bare_cpu, 4),
-        "ingest_only_ratio": _round(bare_cpu / base_cpu if base_cpu else None, 3),
-        # The share of the hub's CPU spent in its own process rather than the workers.
-        "hub_main_process_cpu_share": _round(hub.main_cpu_s / hub.cpu_s if hub.cpu_s else None, 3),
-        # Where the workers' CPU goes: each camera's demux thread (mostly FFmpeg's reader) and
-        # decode thread (decoding and the analyser), and the rest.
-        "worker_thread_cpu_ms_per_stream_s": {
-            kind: round(seconds * 1000 / (args.streams * hub.wall_s), 2)
-            for kind, seconds in sorted(hub.thread_cpu_s.items())
-        },
-        "ingest_only_main_process_cpu_share": _round(
-            bare.main_cpu_s / bare.cpu_s if bare.cpu_s else None, 3
-        ),
-        "input_fps_per_stream": round(_mean(hub.input_fps), 2),
-        "analysed_fps_per_stream": round(_mean(hub.analysed_fps), 2),
-        "dropped_frame_fraction": _round(hub.dropped / frames_in if frames_in else None, 4),
-        "rss_mb_per_stream": round(hub.worker_rss_mb / args.streams, 1),
-        "rss_mb_workers_total": round(hub.worker_rss_mb, 1),
-        # RSS counts the libraries each worker maps once per worker; PSS shares them out.
-        "pss_mb_per_stream": round(hub.worker_pss_mb / args.streams, 1),
-        "rss_mb_idle_worker": round(idle_rss, 1),
-        # Per stream once the workers' fixed cost (interpreter, FFmpeg, OpenCV, model) is paid.
-        "rss_mb_per_stream_marginal": round(
-            (hub.worker_rss_mb - hub.workers * idle_rss) / args.streams, 1
-        ),
-        "preroll_ring_mb_per_stream": round(ring_mb, 2),
-        "bitrate_kbps_per_stream": round(hub.bitrate_kbps, 1),
-        "baseline_rss_mb_total": round(baseline["rss_mb"], 1),
-        "realtime": all(f >= 0.95 * args.fps for f in hub.input_fps)
-        and hub.dropped == 0
-        and hub.not_online_reports == 0,
-        "not_online_reports": hub.not_online_reports,
-        "baseline_realtime": all(f >= 0.95 * args.fps for f in baseline["fps_per_stream"]),
-        "baseline_decode_fps_per_stream": round(_mean(baseline["fps_per_stream"]), 2),
-        # Streams the machine's cores could carry at the measured cost, if nothing else ran.
-        "hub_streams_capacity": _round(cores / hub_cpu if hub_cpu else None, 1),
-        "baseline_streams_capacity": _round(cores / base_cpu if base_cpu else None, 1),
-        "detections": hub.detections,
-        # The machine is shared: a load above the core count makes every number noisier.
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
-    if args.scene == "cctv":
-        # Of this round's hub, like every other figure of the round.
-        summary["decoded_frame_fraction"] = _round(hub.decoded_fraction, 3)
-    return summary
-
-
-def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The round of median ratio, with every round's ratios beside it."""
-    ordered = sorted(rounds, key=lambda r: r["ratio"] if r["ratio"] is not None else math.inf)
-    report = dict(ordered[(len(ordered) - 1) // 2])
-    report["rounds"] = len(rounds)
-    keys = ("ratio", "ingest_only_ratio", "hub_cpu_s_per_stream_s", "baseline_cpu_s_per_stream_s")
-    for key in keys:
-        report[f"{key}_rounds"] = [r[key] for r in rounds]
-    return report
-
-
-def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def cli_main(argv: list[str]) -> int:

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from video.ingest.bench_measure import pss_mb, rss_mb
-from video.ingest_bench import median_round, parse_args, run
+from video.ingest.bench_report import median_round
+from video.ingest_bench import parse_args, run
 
 
 def _round(ratio: float | None, baseline: float) -> dict[str, Any]:
