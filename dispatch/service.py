@@ -342,12 +342,7 @@ class DispatchService:
             if new == old:
                 continue
             grid = self.registry.team(team_id).config.grid
-            data = {
-                "team_id": team_id,
-                "availability": availability,
-                "on_duty": on_duty,
-                "busy": busy,
-            }
+            data = dict(team_id=team_id, availability=availability, on_duty=on_duty, busy=busy)
             self._outbox.add(
                 make_event(
                     TEAM_STATUS, now, data, actor=actor, incident_id=incident_id,
