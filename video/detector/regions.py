@@ -35,9 +35,14 @@ class Region:
         return self.y + self.h / 2
 
     def iou(self, other: Region) -> float:
-        ix = max(0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
-        iy = max(0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
-        inter = ix * iy
+        # Comparisons rather than min/max calls: this runs for every track-region pair.
+        x0 = self.x if self.x > other.x else other.x
+        y0 = self.y if self.y > other.y else other.y
+        x1, ox1 = self.x + self.w, other.x + other.w
+        y1, oy1 = self.y + self.h, other.y + other.h
+        ix = (x1 if x1 < ox1 else ox1) - x0
+        iy = (y1 if y1 < oy1 else oy1) - y0
+        inter = ix * iy if ix > 0 and iy > 0 else 0
         union = self.w * self.h + other.w * other.h - inter
         return inter / union if union > 0 else 0.0
 
@@ -112,11 +117,14 @@ class RegionTracker:
         unmatched = list(self.tracks)
         seen: list[Track] = []
         for region in regions:
-            overlap, best = max(
-                ((tr.region.iou(region), tr) for tr in unmatched),
-                key=lambda pair: pair[0],
-                default=(0.0, None),
-            )
+            # The first track of greatest overlap. A plain loop: on a busy street this matching
+            # ran a generator and a key function for every pair, a sixth of the detector's time.
+            best: Track | None = None
+            overlap = -1.0
+            for tr in unmatched:
+                o = tr.region.iou(region)
+                if o > overlap:
+                    overlap, best = o, tr
             if best is not None and (overlap > 0.05 or best.region.near(region)):
                 unmatched.remove(best)
                 best.saw(region)
