@@ -4,6 +4,7 @@ worker sends."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,16 @@ class _Flag:
     value = 0
 
 
+class _Sink:
+    """What a worker puts on its queue, kept in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def put(self, obj: dict[str, Any]) -> None:
+        self.sent.append(obj)
+
+
 def test_a_running_worker_reports_all_its_cameras_in_one_message_a_second(
     tmp_path: Path,
 ) -> None:
@@ -77,15 +88,13 @@ def test_a_running_worker_reports_all_its_cameras_in_one_message_a_second(
         tmp_path,
         "tests.video.ingest.analyzers:make_red_patch",
     )
-    sent: list[dict[str, Any]] = []
-    flag = _Flag()
-    worker = Worker(spec, sink=type("Sink", (), {"put": staticmethod(sent.append)})())
-    runner = threading.Thread(target=worker.run, args=(flag,))
+    sink, flag = _Sink(), _Flag()
+    runner = threading.Thread(target=Worker(spec, sink).run, args=(flag,))
     runner.start()
-    threading.Event().wait(2.6)
+    time.sleep(2.6)  # two and a half report periods
     flag.value = 1
     runner.join(15)
-    reports = [parse_message(m) for m in sent if m["type"] == "worker_report"]
+    reports = [parse_message(m) for m in sink.sent if m["type"] == "worker_report"]
     assert 2 <= len(reports) <= 4  # one a second (the first at once), not one per camera
     last = reports[-1]
     assert not isinstance(last, (CameraHealth, Detection, ClipReady))
@@ -95,7 +104,7 @@ def test_a_running_worker_reports_all_its_cameras_in_one_message_a_second(
     assert all(d.decoded_frames > 0 for d in last.decode)
     # Only state changes travel alone (connecting -> online, once per camera), and at shutdown
     # each camera's last status.
-    alone = [m for m in sent if m["type"] == "camera_health"]
+    alone = [m for m in sink.sent if m["type"] == "camera_health"]
     changes, final = alone[:-3], alone[-3:]
     assert sorted(m["camera_id"] for m in changes if m["state"] == "online") == ["c0", "c1", "c2"]
     assert [m["camera_id"] for m in final] == ["c0", "c1", "c2"]
