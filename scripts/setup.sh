@@ -38,9 +38,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.firegrid-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  # the versions CI tested (constraints.txt), so a new release never changes a run unannounced
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
   touch "$stamp"
 fi
 
