@@ -69,3 +69,6 @@ def test_a_short_real_run_reports_every_field(
     # counts in 10 ms ticks: a small stream's demux may round to none in two seconds)
     threads = report["worker_thread_cpu_ms_per_stream_s"]
     assert {"demux", "decode"} <= set(threads) and sum(threads.values()) > 0
+    saturated = report["saturated"]
+    assert saturated["hub_ms_per_stream_s"] > saturated["ingest_only_ms_per_stream_s"] > 0
+    assert saturated["ratio"] > 0 and saturated["baseline_ms_per_stream_s"] > 0
