@@ -92,6 +92,12 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window per side")
     parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
     parser.add_argument("--scene", choices=["footage", "cctv"], default="footage")
+    parser.add_argument(
+        "--source",
+        help="footage scene: the video file to serve, re-encoded to --size and --fps (default: "
+        "$FIREGRID_BENCH_SOURCE, else the shared FURG house6 fire clip, the detector's worst "
+        "case; a street clip shows an ordinary camera's cost)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--analyzer", default=DEFAULT_FACTORY, help="module:function factory")
     parser.add_argument(
@@ -118,6 +124,7 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
         ns.workers,
         ns.analyzer,
         ns.rounds,
+        ns.source,
     )
 
 
@@ -252,7 +259,7 @@ def run(args: BenchArgs) -> dict[str, Any]:
             f"synthetic still street scene, ~10% active ({cctv.scene.name})",
         )
     else:
-        clip = prepare_clip(cache, args.width, args.height, args.fps)
+        clip = prepare_clip(cache, args.width, args.height, args.fps, args.source)
         served, described = clip.path, clip.describe()
     mounts = [Mount.clip(f"/s{i}", served) for i in range(args.streams)]
     data_dir = Path(tempfile.mkdtemp(prefix="firegrid-bench-"))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from video.ingest.bench_measure import pss_mb, rss_mb
+from video.ingest.bench_parts import SHARED_FOOTAGE, footage_source
 from video.ingest.bench_report import median_round
 from video.ingest_bench import parse_args, run
 
@@ -47,6 +48,18 @@ def test_rounds_default_to_three_and_must_be_positive() -> None:
     with pytest.raises(SystemExit) as refused:
         parse_args(["--rounds", "0"])
     assert refused.value.code == 2
+
+
+def test_the_served_footage_is_the_flag_else_the_environment_else_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FIREGRID_BENCH_SOURCE", raising=False)
+    assert parse_args([]).source is None
+    assert footage_source(None) in (str(SHARED_FOOTAGE), "lavfi:testsrc2")
+    monkeypatch.setenv("FIREGRID_BENCH_SOURCE", "/clips/env.mp4")
+    assert footage_source(None) == "/clips/env.mp4"
+    chosen = parse_args(["--source", "/clips/street.mp4"]).source
+    assert footage_source(chosen) == "/clips/street.mp4"
 
 
 def test_pss_shares_out_what_rss_counts_whole() -> None:

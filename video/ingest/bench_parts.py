@@ -1,11 +1,11 @@
 """What the ingest benchmark serves and runs: its clips, and an analyser that does nothing.
 
 Content matters to decode cost, so the default clip is real footage: a CC0 clip of the shared
-evaluation data (`FIREGRID_BENCH_SOURCE` names another file), scaled to the asked size and
-re-timed to the asked rate; without it, FFmpeg's moving `testsrc2` pattern. The output is what
-cameras send: H.264 without B-frames, a keyframe every two seconds, parameter sets in-band.
-The cctv clips are `video.footage`'s synthetic street scenes. Everything is cached by size and
-rate.
+evaluation data (`--source` or `FIREGRID_BENCH_SOURCE` names another file), scaled to the asked
+size and re-timed to the asked rate; without it, FFmpeg's moving `testsrc2` pattern. The output
+is what cameras send: H.264 without B-frames, a keyframe every two seconds, parameter sets
+in-band. The cctv clips are `video.footage`'s synthetic street scenes. Everything is cached by
+size and rate.
 """
 
 from __future__ import annotations
@@ -53,16 +53,19 @@ class PreparedClip:
         return f"{self.source} re-encoded to {self.path.name}"
 
 
-def footage_source() -> str:
-    chosen = os.environ.get("FIREGRID_BENCH_SOURCE")
+def footage_source(chosen: str | None = None) -> str:
+    """`chosen`, else `FIREGRID_BENCH_SOURCE`, else the shared fire clip, else the pattern."""
+    chosen = chosen or os.environ.get("FIREGRID_BENCH_SOURCE")
     if chosen:
         return chosen
     return str(SHARED_FOOTAGE) if SHARED_FOOTAGE.is_file() else "lavfi:testsrc2"
 
 
-def prepare_clip(cache: Path, width: int, height: int, fps: int) -> PreparedClip:
+def prepare_clip(
+    cache: Path, width: int, height: int, fps: int, chosen: str | None = None
+) -> PreparedClip:
     """Real footage (or the test pattern) at the asked size and rate."""
-    source = footage_source()
+    source = footage_source(chosen)
     path = cache / f"footage-{Path(source).stem}-{width}x{height}@{fps}.264"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ class BenchArgs:
     workers: int
     analyzer: str
     rounds: int
+    source: str | None = None  # footage to serve instead of the default clip
 
 
 @dataclass(frozen=True, slots=True)
