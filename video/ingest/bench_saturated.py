@@ -18,6 +18,10 @@ then, on one thread, as fast as they go:
   for analysis;
 - `hub`: the same with the production analyser fed each converted frame.
 
+With `gated` (the cctv scene) both hub sides decode what the activity gate lets through, with its
+catch-up from the pre-roll ring, exactly as a camera's pipeline does (`GatedFeed`); the baseline
+still decodes everything.
+
 Demux (reading the socket) is left out: both sides pay it alike. Each side is timed `repeats`
 times in turn and the median kept, in CPU milliseconds per stream-second of video.
 """
@@ -36,8 +40,11 @@ import cv2
 from av.video.codeccontext import VideoCodecContext
 
 from video.analyzer import FrameAnalyzer
-from video.config import CameraConfig, DetectorConfig
+from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.ingest.decoder import FrameDecoder
+from video.ingest.gate import ActivityGate, GatedFeed
+from video.ingest.keyframes import KeyframeChange
+from video.ingest.recorder import ClipRecorder
 from video.ingest.ring import EncodedPacket
 from video.ingest.source import PacketSource
 from video.ingest.worker import load_factory
@@ -51,6 +58,7 @@ class SaturatedCosts:
     ingest_ms: float
     hub_ms: float
     stream_s: float  # video seconds each side decoded per repeat
+    decoded_fraction: float  # of the packets, those the hub decoded (below 1 only when gated)
 
     def as_json(self) -> dict[str, float]:
         return {
@@ -60,6 +68,7 @@ class SaturatedCosts:
             "ratio": round(self.hub_ms / self.baseline_ms, 3),
             "ingest_only_ratio": round(self.ingest_ms / self.baseline_ms, 3),
             "stream_seconds": round(self.stream_s, 1),
+            "decoded_frame_fraction": round(self.decoded_fraction, 3),
         }
 
 
@@ -88,20 +97,40 @@ def _baseline(packets: Sequence[EncodedPacket]) -> float:
     return time.thread_time() - start
 
 
-def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None) -> float:
+@dataclass(frozen=True, slots=True)
+class _HubPass:
+    cpu_s: float
+    decoded: int
+
+
+def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None, gated: bool) -> _HubPass:
     settings = DetectorConfig()
-    decoder = FrameDecoder(settings.analysis_width, settings.analysis_fps)
+    ingest = IngestConfig()
+    recorder = ClipRecorder(ingest.preroll_s, ingest.postroll_s)
+    feed = GatedFeed(ActivityGate(), recorder.ring) if gated else None
+    decoder = FrameDecoder(
+        settings.analysis_width, settings.analysis_fps, KeyframeChange() if gated else None
+    )
+    decoded = 0
     start = time.thread_time()
     for packet in packets:
-        for frame, t in decoder.decode(packet):
-            image = decoder.to_analysis_bgr(frame)
-            if analyzer is not None:
-                analyzer.feed(image, t)
-    return time.thread_time() - start
+        recorder.add(packet)  # the pre-roll ring is kept whether or not anything is gated
+        for item in [packet] if feed is None else feed.packets_for(packet):
+            for frame, t in decoder.decode(item):
+                image = decoder.to_analysis_bgr(frame)
+                if analyzer is not None:
+                    analyzer.feed(image, t)
+            decoded += decoder.decoded
+            if feed is not None and decoder.picture_changed_at is not None:
+                feed.gate.wake(decoder.picture_changed_at)
+    return _HubPass(time.thread_time() - start, decoded)
 
 
-def measure_saturated(clip: Path, analyzer_factory: str, repeats: int = 3) -> SaturatedCosts:
-    """The three sides' median costs over `repeats` interleaved passes over `clip`."""
+def measure_saturated(
+    clip: Path, analyzer_factory: str, gated: bool = False, repeats: int = 3
+) -> SaturatedCosts:
+    """The three sides' median costs over `repeats` interleaved passes over `clip`; `gated`
+    puts the hub's sides behind the activity gate, as `--scene cctv` does."""
     cv2.setNumThreads(1)  # as in a worker: one camera's worth of CPU per thread
     packets = read_packets(clip)
     if len(packets) < 2:
@@ -113,15 +142,19 @@ def measure_saturated(clip: Path, analyzer_factory: str, repeats: int = 3) -> Sa
         id="bench", name="bench", source=str(clip), grid="bench", location=(0.0, 0.0)
     )
     times: dict[str, list[float]] = {"baseline": [], "ingest": [], "hub": []}
+    decoded = 0
     for _ in range(repeats):
         times["baseline"].append(_baseline(packets))
-        times["ingest"].append(_hub(packets, None))
+        times["ingest"].append(_hub(packets, None, gated).cpu_s)
         # A fresh analyser each pass: every pass sees the clip from its start.
-        times["hub"].append(_hub(packets, factory(camera, DetectorConfig())))
+        hub = _hub(packets, factory(camera, DetectorConfig()), gated)
+        times["hub"].append(hub.cpu_s)
+        decoded = hub.decoded
     ms = {name: statistics.median(t) * 1000 / stream_s for name, t in times.items()}
     return SaturatedCosts(
         baseline_ms=ms["baseline"],
         ingest_ms=ms["ingest"],
         hub_ms=ms["hub"],
         stream_s=stream_s,
+        decoded_fraction=decoded / len(packets),
     )

@@ -32,7 +32,7 @@ from video.config import CameraConfig, IngestConfig
 from video.detection import CameraHealth, ClipReady, Detection
 from video.ingest.decoder import FrameDecoder
 from video.ingest.errors import CameraError
-from video.ingest.gate import ActivityGate
+from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.glibc import name_os_thread
 from video.ingest.health import HealthMachine, HealthPolicy
 from video.ingest.inbox import DecodeInbox
@@ -93,9 +93,8 @@ class CameraPipeline:
         self._recorder = ClipRecorder(settings.ingest.preroll_s, settings.ingest.postroll_s)
         self._inbox = DecodeInbox(DECODE_QUEUE_PACKETS, self._stop)
         self._skip_to_keyframe = False
-        self._gate = ActivityGate() if settings.ingest.activity_gate else None
-        # Whether the decoder has been sent every packet since the last keyframe.
-        self._decoder_complete = False
+        gate = ActivityGate() if settings.ingest.activity_gate else None
+        self._feed = GatedFeed(gate, self._recorder.ring) if gate is not None else None
         self._decoded_frames = 0
         self._threads = [
             threading.Thread(target=self._demux_loop, name=f"demux-{camera.id}", daemon=True),
@@ -142,7 +141,7 @@ class CameraPipeline:
                 packets=self._health.packets,
                 decoded_frames=self._decoded_frames,
                 resolution_changes=self._health.resolution_changes,
-                keyframes_only=self._gate is not None and not self._gate.active,
+                keyframes_only=self._feed is not None and not self._feed.gate.active,
             )
 
     def status(self) -> CameraHealth:
@@ -200,21 +199,7 @@ class CameraPipeline:
 
     def _gated(self, packet: EncodedPacket) -> list[EncodedPacket]:
         """The packets the decoder needs now (called with the lock held: reads the ring)."""
-        if self._gate is None:
-            return [packet]
-        active = self._gate.observe(len(packet.data), packet.keyframe, packet.t)
-        if packet.keyframe:
-            self._decoder_complete = True
-            return [packet]
-        if not active:
-            self._decoder_complete = False
-            return []
-        if self._decoder_complete:
-            return [packet]
-        # Activity in the middle of a group of pictures: catch up from the ring, in one burst,
-        # on the P-frames since the keyframe the decoder already has.
-        self._decoder_complete = True
-        return self._recorder.ring.since_last_keyframe()[1:] or [packet]
+        return [packet] if self._feed is None else self._feed.packets_for(packet)
 
     def _to_decoder(self, packet: EncodedPacket) -> None:
         if self._skip_to_keyframe and not packet.keyframe:
@@ -246,7 +231,7 @@ class CameraPipeline:
         decoder = FrameDecoder(
             self._analyzer.analysis_width,
             self._analyzer.analysis_fps,
-            KeyframeChange() if self._gate is not None else None,
+            KeyframeChange() if self._feed is not None else None,
         )
         while (batch := self._inbox.collect()) is not None:
             for packet in batch:
@@ -263,9 +248,9 @@ class CameraPipeline:
             return
         # Only this thread writes it, and readers tolerate a count one packet old.
         self._decoded_frames += decoder.decoded
-        if decoder.picture_changed_at is not None and self._gate is not None:
+        if decoder.picture_changed_at is not None and self._feed is not None:
             with self._lock:
-                self._gate.wake(decoder.picture_changed_at)
+                self._feed.gate.wake(decoder.picture_changed_at)
         if decoder.resolution_changed or decoder.corrupt_frames:
             with self._lock:
                 if decoder.resolution_changed:

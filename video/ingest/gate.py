@@ -24,6 +24,8 @@ from collections import deque
 from dataclasses import dataclass
 from statistics import median
 
+from video.ingest.ring import EncodedPacket, PacketRing
+
 
 @dataclass(frozen=True, slots=True)
 class GatePolicy:
@@ -105,3 +107,32 @@ class ActivityGate:
         self._baseline += rate * (level - self._baseline)
         self._learned += 1
         return grew
+
+
+class GatedFeed:
+    """The packets one camera's decoder needs now, under its activity gate.
+
+    While the scene is still, only keyframes go to the decoder. When activity starts in the
+    middle of a group of pictures, the P-frames since the keyframe the decoder already has come
+    from the pre-roll ring in one catch-up burst, so the first moving frames are decoded whole.
+    The ring is the caller's (the clip recorder keeps it) and already holds `packet`.
+    """
+
+    def __init__(self, gate: ActivityGate, ring: PacketRing) -> None:
+        self.gate = gate
+        self._ring = ring
+        # Whether the decoder has every packet since the last keyframe.
+        self._decoder_complete = False
+
+    def packets_for(self, packet: EncodedPacket) -> list[EncodedPacket]:
+        active = self.gate.observe(len(packet.data), packet.keyframe, packet.t)
+        if packet.keyframe:
+            self._decoder_complete = True
+            return [packet]
+        if not active:
+            self._decoder_complete = False
+            return []
+        if self._decoder_complete:
+            return [packet]
+        self._decoder_complete = True
+        return self._ring.since_last_keyframe()[1:] or [packet]

@@ -14,7 +14,9 @@ RED_PATCH = "tests.video.ingest.analyzers:make_red_patch"
 
 
 def test_the_ratio_is_the_hub_against_the_baseline() -> None:
-    costs = SaturatedCosts(baseline_ms=5.0, ingest_ms=4.0, hub_ms=12.5, stream_s=20.0)
+    costs = SaturatedCosts(
+        baseline_ms=5.0, ingest_ms=4.0, hub_ms=12.5, stream_s=20.0, decoded_fraction=1.0
+    )
     assert costs.as_json() == {
         "baseline_ms_per_stream_s": 5.0,
         "ingest_only_ms_per_stream_s": 4.0,
@@ -22,6 +24,7 @@ def test_the_ratio_is_the_hub_against_the_baseline() -> None:
         "ratio": 2.5,
         "ingest_only_ratio": 0.8,
         "stream_seconds": 20.0,
+        "decoded_frame_fraction": 1.0,
     }
 
 
@@ -41,6 +44,17 @@ def test_every_side_costs_something_and_analysing_costs_more(tmp_path: Path) -> 
     # The red-patch analyser converts every analysed frame's three planes to int16 and back:
     # whatever the machine's load, that is more work than not analysing at all.
     assert costs.hub_ms > costs.ingest_ms
+    assert costs.decoded_fraction == 1.0
+
+
+def test_behind_the_gate_a_still_scene_decodes_little_more_than_its_keyframes(
+    tmp_path: Path,
+) -> None:
+    # Eight still seconds, a keyframe a second: one second to learn the scene, then keyframes.
+    clip = encode_h264(tmp_path / "still.264", seconds=8.0, fps=25, gop=25, moving=False)
+    costs = measure_saturated(clip, RED_PATCH, gated=True, repeats=1)
+    assert (25 + 7) / 200 <= costs.decoded_fraction < 0.3
+    assert measure_saturated(clip, RED_PATCH, repeats=1).decoded_fraction == 1.0
 
 
 def test_a_clip_without_video_is_refused(tmp_path: Path) -> None:
