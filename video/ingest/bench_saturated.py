@@ -42,6 +42,7 @@ from av.video.codeccontext import VideoCodecContext
 from video.analyzer import FrameAnalyzer
 from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.ingest.decoder import FrameDecoder
+from video.ingest.errors import CameraError
 from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.keyframes import KeyframeChange
 from video.ingest.recorder import ClipRecorder
@@ -134,7 +135,7 @@ def measure_saturated(
     cv2.setNumThreads(1)  # as in a worker: one camera's worth of CPU per thread
     packets = read_packets(clip)
     if len(packets) < 2:
-        raise ValueError(f"{clip} has too few video packets to time")
+        raise CameraError("bench", f"{clip} has too few video packets to time")
     # The span of the packets' timestamps plus one frame.
     stream_s = (packets[-1].t - packets[0].t) * len(packets) / (len(packets) - 1)
     factory = load_factory(analyzer_factory)

@@ -62,3 +62,9 @@ def test_a_clip_without_video_is_refused(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(CameraError, match="cannot open"):
         measure_saturated(empty, RED_PATCH)
+
+
+def test_a_clip_of_one_frame_cannot_be_timed(tmp_path: Path) -> None:
+    clip = encode_h264(tmp_path / "one.264", seconds=1 / 25, fps=25)
+    with pytest.raises(CameraError, match="too few video packets"):
+        measure_saturated(clip, RED_PATCH)
