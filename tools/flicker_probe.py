@@ -35,15 +35,14 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
-import av
 import cv2
 import numpy as np
 
 from video.config import DetectorConfig
 from video.detection import Box
 from video.detector import STAGES, build_detector
+from video.detector.clips import every_frame
 from video.detector.tuning import camera_defaults
-from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
 
 WINDOW_S = 2.0
 ALARMS_PER_CLIP = 3
@@ -81,33 +80,23 @@ def measure(frames: list[tuple[float, np.ndarray]], box: Box) -> dict[str, float
 def probe_clip(job: tuple[Path, dict[str, str], tuple[str, ...]]) -> list[dict[str, Any]]:
     root, row, disabled = job
     detector = build_detector(camera_defaults(), DetectorConfig(), disabled)
-    step = 1.0 / detector.analysis_fps
     recent: deque[tuple[float, np.ndarray]] = deque()
     found: list[dict[str, Any]] = []
-    with av.open(str(root / row["file"])) as container:
-        stream = container.streams.video[0]
-        configure_analysis_decoder(stream.codec_context)
-        rate = float(stream.average_rate or 25)
-        start: float | None = None
-        next_t = 0.0
-        for index, frame in enumerate(container.decode(stream), 1):
-            stamp = float(frame.time) if frame.time is not None else index / rate
-            start = stamp if start is None else start
-            t = stamp - start
-            size = analysis_size(frame.width, frame.height, detector.analysis_width)
-            image = analysis_bgr(frame, size)
-            recent.append((t, cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)))
-            while recent[0][0] < t - WINDOW_S:
-                recent.popleft()
-            if t + 1e-6 < next_t:
+    path = root / row["file"]
+    for frame in every_frame(path, detector.analysis_width, detector.analysis_fps):
+        recent.append((frame.t, cv2.cvtColor(frame.image, cv2.COLOR_BGR2GRAY)))
+        while recent[0][0] < frame.t - WINDOW_S:
+            recent.popleft()
+        if not frame.analysed:
+            continue
+        for alarm in detector.feed(frame.image, frame.t):
+            if alarm.kind != "flame" or len(found) >= ALARMS_PER_CLIP:
                 continue
-            next_t = next_t + step if next_t + step > t else t + step
-            for alarm in detector.feed(image, t):
-                if alarm.kind != "flame" or len(found) >= ALARMS_PER_CLIP:
-                    continue
-                measures = measure(list(recent), alarm.box)
-                if measures is not None:
-                    found.append({"file": row["file"], "expect": row["expect"], "t": t, **measures})
+            measures = measure(list(recent), alarm.box)
+            if measures is not None:
+                found.append(
+                    {"file": row["file"], "expect": row["expect"], "t": frame.t, **measures}
+                )
     return found
 
 
