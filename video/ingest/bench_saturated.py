@@ -35,13 +35,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import cv2
-from av.video.codeccontext import VideoCodecContext
 
 from video.analyzer import FrameAnalyzer
 from video.config import CameraConfig, DetectorConfig, IngestConfig
-from video.ingest.decoder import FrameDecoder
+from video.ingest.decoder import FrameDecoder, open_stream_decoder, to_av_packet
 from video.ingest.errors import CameraError
 from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.keyframes import KeyframeChange
@@ -84,17 +82,11 @@ def read_packets(clip: Path) -> list[EncodedPacket]:
 
 
 def _baseline(packets: Sequence[EncodedPacket]) -> float:
-    info = packets[0].stream
-    context = av.CodecContext.create(info.codec, "r")
-    assert isinstance(context, VideoCodecContext)
-    if info.extradata:
-        context.extradata = info.extradata
+    context = open_stream_decoder(packets[0].stream)
     context.thread_type = "NONE"  # as `bench_measure`'s baseline decodes
     start = time.thread_time()
     for packet in packets:
-        av_packet = av.Packet(packet.data)
-        av_packet.pts, av_packet.dts = packet.pts, packet.dts
-        context.decode(av_packet)
+        context.decode(to_av_packet(packet))
     return time.thread_time() - start
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import cast
 
 import av
+from av.stream import Stream
 from av.video.codeccontext import VideoCodecContext
 
 from video.analyzer import BgrImage
@@ -51,9 +52,7 @@ class FrameDecoder:
             self._info = packet.stream
             self._tick_s = packet.stream.tick_s
             self._next_t = None
-        av_packet = av.Packet(packet.data)
-        av_packet.pts = packet.pts
-        av_packet.dts = packet.dts
+        av_packet = to_av_packet(packet)
         self.resolution_changed = False
         self.corrupt_frames = 0
         self.decoded = 0
@@ -97,9 +96,22 @@ class FrameDecoder:
         return True
 
 
-def _open_decoder(info: StreamInfo) -> VideoCodecContext:
+def open_stream_decoder(info: StreamInfo) -> VideoCodecContext:
+    """A decoder for `info`'s stream with FFmpeg's defaults; the caller configures it."""
     context = cast(VideoCodecContext, av.CodecContext.create(info.codec, "r"))
     if info.extradata:
         context.extradata = info.extradata
+    return context
+
+
+def to_av_packet(packet: EncodedPacket) -> av.Packet[Stream]:
+    av_packet = av.Packet(packet.data)
+    av_packet.pts = packet.pts
+    av_packet.dts = packet.dts
+    return av_packet
+
+
+def _open_decoder(info: StreamInfo) -> VideoCodecContext:
+    context = open_stream_decoder(info)
     configure_analysis_decoder(context)
     return context
