@@ -9,7 +9,7 @@ camera, an id, the wall time and the snapshot it writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import numpy.typing as npt
 from video.detection import Box, DetectionKind
 
 BgrImage = npt.NDArray[np.uint8]
+LumaImage = npt.NDArray[np.uint8]  # the Y plane, at the size of the analysed frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,4 +41,19 @@ class FrameAnalyzer(Protocol):
 
     def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
         """Analyse one frame taken at stream time `t` (s); return the alarms that rose on it."""
+        ...
+
+
+@runtime_checkable
+class LumaObserver(Protocol):
+    """An analyser that, at times, also wants the luma of the frames between the analysed ones
+    (the detector's flicker stage: 8-12 Hz flicker is invisible at the analysis rate)."""
+
+    @property
+    def wants_luma(self) -> bool:
+        """Whether to pass the next decoded frames to `observe_luma` (checked per frame)."""
+        ...
+
+    def observe_luma(self, luma: LumaImage, t: float) -> None:
+        """Take the luma of a decoded frame; an analysed frame is observed before it is fed."""
         ...

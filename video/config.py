@@ -68,4 +68,14 @@ class DetectorConfig(Strict):
     verify_interval_s: float = Field(
         1.0, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"
     )
+    flicker_min: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "lag-1 share a flame candidate's pixels need at the stream's full frame rate;"
+            " 0 (the default) turns the flicker stage off: on footage outside the evaluation set"
+            " it did not tell flames from nuisances (video/detector/flame_flicker.py)"
+        ),
+    )
     use_verifier: bool = Field(True, description="score candidates with the learned verifier")

@@ -1,11 +1,11 @@
 """Reading a clip the way the ingest feeds the detector: scaled, at the analyser's rate, timed.
 
-Used by the evaluator, the benchmark and `tools/flicker_probe.py`, never by the hub (the ingest
-has its own decoder).
-Frames are decoded on one thread, scaled to the analyser's width by the ingest's own
-`video.ingest.frames` (so the evaluation sees exactly the pictures the hub feeds) and picked
-at most `fps` times a second of stream time, using the clip's own timestamps so
-variable-rate clips are timed as they were recorded.
+Used by the evaluator, the benchmark, the tests and the measurement tools, never by the hub (the
+ingest has its own decoder). Frames are decoded on one thread, scaled to the analyser's width by
+the ingest's own `video.ingest.frames` (so the evaluation sees exactly the pictures the hub feeds)
+and picked at most `fps` times a second of stream time, using the clip's own timestamps so
+variable-rate clips are timed as they were recorded. `analyse_clip` also passes the luma of every
+frame to an analyser that wants it, as the hub's camera does.
 """
 
 from __future__ import annotations
@@ -16,34 +16,70 @@ from pathlib import Path
 
 import av
 
-from video.analyzer import BgrImage
+from video.analyzer import Alarm, BgrImage, FrameAnalyzer, LumaImage
 from video.detector.errors import ClipReadError
-from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
+from video.ingest.frames import (
+    AnalyserFeed,
+    analysis_bgr,
+    analysis_luma,
+    analysis_size,
+    configure_analysis_decoder,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class TimedFrame:
     t: float  # seconds since the clip's first frame
     image: BgrImage
-    analysed: bool = True  # whether an analyser at the asked rate is fed this frame
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFrame:
+    """One decoded frame of a clip, converted only on demand."""
+
+    t: float
+    analysed: bool  # whether an analyser at the asked rate is fed this frame
+    frame: av.VideoFrame
+    size: tuple[int, int]  # the analyser's picture size
+
+    def bgr(self) -> BgrImage:
+        return analysis_bgr(self.frame, self.size)
+
+    def luma(self) -> LumaImage:
+        return analysis_luma(self.frame, self.size)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedFrame:
+    t: float
+    image: BgrImage
+    alarms: list[Alarm]
+    seconds: float  # time spent in the analyser for this frame and the frames observed before it
 
 
 def analysed_frames(path: Path, width: int, fps: float) -> Iterator[TimedFrame]:
     """The frames an analyser running at `fps` on `width`-wide frames would be fed."""
+    for frame in every_frame(path, width, fps):
+        if frame.analysed:
+            yield TimedFrame(frame.t, frame.bgr())
+
+
+def every_frame(path: Path, width: int, fps: float) -> Iterator[DecodedFrame]:
+    """Every decoded frame, each saying whether an analyser running at `fps` is fed it."""
     for frame, t, due in _scheduled(path, fps):
-        if due:
-            yield TimedFrame(t, _scaled(frame, width))
+        yield DecodedFrame(t, due, frame, analysis_size(frame.width, frame.height, width))
 
 
-def every_frame(path: Path, width: int, fps: float) -> Iterator[TimedFrame]:
-    """Every decoded frame, scaled the same way, each saying whether an analyser running at
-    `fps` is fed it: for measurements at the clip's full rate around the analysed frames."""
-    for frame, t, due in _scheduled(path, fps):
-        yield TimedFrame(t, _scaled(frame, width), due)
-
-
-def _scaled(frame: av.VideoFrame, width: int) -> BgrImage:
-    return analysis_bgr(frame, analysis_size(frame.width, frame.height, width))
+def analyse_clip(analyzer: FrameAnalyzer, path: Path) -> Iterator[AnalysedFrame]:
+    """Run `analyzer` over a clip as the hub's camera does; yield each analysed frame."""
+    feed = AnalyserFeed(analyzer)
+    reported = 0.0
+    for frame in every_frame(path, analyzer.analysis_width, analyzer.analysis_fps):
+        analysed = feed(frame.frame, frame.size, frame.t, frame.analysed)
+        if analysed is not None:
+            image, alarms = analysed
+            yield AnalysedFrame(frame.t, image, alarms, feed.analyser_s - reported)
+            reported = feed.analyser_s
 
 
 def _scheduled(path: Path, fps: float) -> Iterator[tuple[av.VideoFrame, float, bool]]:

@@ -3,10 +3,13 @@
 Per analysed frame: shrink to a small work image (masked areas blacked out), find motion, propose
 flame regions (flame colour intersected with motion) and smoke regions (grey blocks that change
 slowly and veil edges), follow each region as a track, attach evidence to it (temporal flame
-behaviour, smoke growth or rise, and above all the learned verifier's verdict on its crop of the
-full frame) and let the persistence gate of each kind turn a track's evidence window into one
-alarm per onset. Classical stages only propose; when the verifier is there, nothing alarms
-without it.
+behaviour and flicker at the stream's full rate, smoke growth or rise, and above all the learned
+verifier's verdict on its crop of the full frame) and let the persistence gate of each kind
+turn a track's evidence window into one alarm per onset. Classical stages only propose; when
+the verifier is there, nothing alarms without it.
+
+While flame candidates are followed the detector wants the luma of every decoded frame, not only
+of the analysed ones (`wants_luma`, `observe_luma`): flicker is invisible at the analysis rate.
 
 Stages can be disabled by name (`STAGES`) to measure what each one earns.
 """
@@ -20,11 +23,12 @@ import cv2
 import numpy as np
 from cv2.typing import MatLike
 
-from video.analyzer import Alarm, BgrImage
+from video.analyzer import Alarm, BgrImage, LumaImage
 from video.config import CameraConfig, DetectorConfig
 from video.detection import Box, DetectionKind
 from video.detector.errors import DetectorUsageError
 from video.detector.flame_colour import FlameColourRule
+from video.detector.flame_flicker import FlickerSettings, FlickerWindow
 from video.detector.flame_temporal import FlameTemporal
 from video.detector.motion import MotionModel
 from video.detector.persistence import AlarmGate, GateSettings
@@ -33,7 +37,15 @@ from video.detector.smoke import SmokeStage
 from video.detector.tuning import LEVELS, SceneProfile, allowed_area
 from video.detector.verify_hook import CandidateVerifier, VerifierScheduler, region_box
 
-STAGES = ("motion", "flame_colour", "flame_temporal", "smoke", "verifier", "persistence")
+STAGES = (
+    "motion",
+    "flame_colour",
+    "flame_temporal",
+    "flame_flicker",
+    "smoke",
+    "verifier",
+    "persistence",
+)
 FLAME_MIN_AREA = 4  # work-image pixels: a lighter's flame at 10 m still covers a few
 SMOKE_MIN_BLOCKS = 2
 
@@ -67,6 +79,7 @@ class FireDetector:
         camera: CameraConfig,
         verifier: CandidateVerifier | None = None,
         disabled: Collection[str] = (),
+        flicker: FlickerSettings | None = None,
     ) -> None:
         unknown = set(disabled) - set(STAGES)
         if unknown:
@@ -80,6 +93,10 @@ class FireDetector:
         self._colour = FlameColourRule(cr_minus_cb=self._level.colour_margin)
         self._motion = MotionModel()
         self._temporal = FlameTemporal()
+        # Off unless asked for, by the config or by a caller's own settings (the probe's).
+        on = "flame_flicker" not in self._disabled and (flicker or settings.flicker_min > 0)
+        flicker = flicker or FlickerSettings(min_hf=settings.flicker_min)
+        self._flicker = FlickerWindow(flicker) if on else None
         self._smoke = SmokeStage()
         self._profile = SceneProfile(camera.profile)
         use_verifier = verifier is not None and "verifier" not in self._disabled
@@ -123,6 +140,15 @@ class FireDetector:
     def verifier_enabled(self) -> bool:
         return self._verifier is not None
 
+    @property
+    def wants_luma(self) -> bool:
+        """Whether the luma of every decoded frame is wanted now: flame candidates are live."""
+        return self._flicker is not None and bool(self._flame.tracker.tracks)
+
+    def observe_luma(self, luma: LumaImage, t: float) -> None:
+        if self._flicker is not None:
+            self._flicker.add(luma, t)
+
     def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
             raise DetectorUsageError(f"expected an HxWx3 BGR frame, got shape {frame_bgr.shape}")
@@ -139,6 +165,8 @@ class FireDetector:
         night = self._profile.update(ycrcb)
         requests: list[_Request] = []
         flame_tracks = self._propose_flames(ycrcb, moving, t, requests)
+        if self._flicker is not None and not self._flame.tracker.tracks:
+            self._flicker.clear()  # nothing to measure: the next candidate starts afresh
         smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests)
         self._verify(frame_bgr, requests, t)
         alarms: list[Alarm] = []
@@ -197,10 +225,31 @@ class FireDetector:
         for track in seen:
             temporal = self._temporal.score(track, colour, previous)
             ok = "flame_temporal" in self._disabled or temporal >= self._level.temporal_min
-            out.append(_Candidate(track, ok, (f"temporal={temporal:.2f}",)))
-            if ok:
-                requests.append(_Request(track, region_box(track.region, width, height), "flame"))
+            box = region_box(track.region, width, height)
+            # Measured only when the rest of the evidence is there: it is the costliest part.
+            flickers = self._flickers(track, box, t) if ok else False
+            details: tuple[str, ...] = (f"temporal={temporal:.2f}",)
+            if self._flicker is not None:
+                measured = "n/a" if track.flicker is None else f"{track.flicker:.2f}"
+                details = (*details, f"flicker={measured}")
+            out.append(_Candidate(track, ok and flickers is True, details))
+            # Not yet measured: the verifier's verdict is sought meanwhile, so that it is there
+            # when the flicker window has filled.
+            if ok and flickers is not False:
+                requests.append(_Request(track, box, "flame"))
         return out
+
+    def _flickers(self, track: Track, box: Box, t: float) -> bool | None:
+        """Whether the track flickers like a flame; None while the window is still filling."""
+        window = self._flicker
+        if window is None or window.too_slow:
+            return True
+        settings = window.settings
+        if track.flicker_t is None or t - track.flicker_t >= settings.interval_s:
+            measured = window.measure(box)
+            if measured is not None:
+                track.flicker, track.flicker_t = measured, t
+        return None if track.flicker is None else track.flicker >= settings.min_hf
 
     def _propose_smoke(
         self, ycrcb: MatLike, grey: MatLike, night: bool, t: float, requests: list[_Request]

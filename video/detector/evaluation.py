@@ -19,7 +19,7 @@ from video.analyzer import Alarm, BgrImage
 from video.config import DetectorConfig
 from video.detection import DetectionKind
 from video.detector import build_detector
-from video.detector.clips import analysed_frames
+from video.detector.clips import analyse_clip
 from video.detector.errors import ClipReadError
 from video.detector.image_check import ImageCheck
 from video.detector.tuning import camera_defaults
@@ -83,18 +83,16 @@ def evaluate_clip(entry: Entry, disabled: Collection[str]) -> ClipResult:
     result = ClipResult(entry.file, entry.expect, entry.category)
     started = time.perf_counter()
     try:
-        for frame in analysed_frames(entry.path, settings.analysis_width, settings.analysis_fps):
-            t0 = time.perf_counter()
-            alarms = detector.feed(frame.image, frame.t)
-            result.detect_seconds += time.perf_counter() - t0
+        for frame in analyse_clip(detector, entry.path):
+            result.detect_seconds += frame.seconds
             result.frames += 1
             result.duration_s = frame.t
             conf = detector.last_confidence
             result.trace.append((frame.t, conf["flame"], conf["smoke"]))
-            if alarms and result.snapshot_jpeg is None:
-                result.snapshot_jpeg = _snapshot(frame.image, alarms)
+            if frame.alarms and result.snapshot_jpeg is None:
+                result.snapshot_jpeg = _snapshot(frame.image, frame.alarms)
             result.alarms.extend(
-                RaisedAlarm(frame.t, a.kind, a.confidence, a.evidence) for a in alarms
+                RaisedAlarm(frame.t, a.kind, a.confidence, a.evidence) for a in frame.alarms
             )
     except ClipReadError as err:
         result.error = str(err)

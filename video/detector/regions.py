@@ -83,6 +83,8 @@ class Track:
     verified_t: float | None = None  # when the verifier last scored this track
     verifier_p: float | None = None  # its latest probability of the track's kind
     temporal: float = 0.0  # the temporal stage's latest score
+    flicker: float | None = None  # the flicker stage's latest measure
+    flicker_t: float | None = None  # when it was taken
 
     def __post_init__(self) -> None:
         self.evidence = deque(maxlen=self.window)

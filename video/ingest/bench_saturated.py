@@ -16,7 +16,8 @@ then, on one thread, as fast as they go:
 - `baseline`: the decode-only baseline's decoder (every frame at full quality, one thread);
 - `ingest`: the hub's `FrameDecoder` (its decoder settings) and its conversion of every frame due
   for analysis;
-- `hub`: the same with the production analyser fed each converted frame.
+- `hub`: the same with the production analyser fed as a camera feeds it (`AnalyserFeed`: each
+  due frame, and the luma of every frame while it asks for it).
 
 With `gated` (the cctv scene) both hub sides decode what the activity gate lets through, with its
 catch-up from the pre-roll ring, exactly as a camera's pipeline does (`GatedFeed`); the baseline
@@ -41,6 +42,7 @@ from video.analyzer import FrameAnalyzer
 from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.ingest.decoder import FrameDecoder, open_stream_decoder, to_av_packet
 from video.ingest.errors import CameraError
+from video.ingest.frames import AnalyserFeed
 from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.keyframes import KeyframeChange
 from video.ingest.recorder import ClipRecorder
@@ -104,15 +106,17 @@ def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None, gated
     decoder = FrameDecoder(
         settings.analysis_width, settings.analysis_fps, KeyframeChange() if gated else None
     )
+    feed_analyser = AnalyserFeed(analyzer) if analyzer is not None else None
     decoded = 0
     start = time.thread_time()
     for packet in packets:
         recorder.add(packet)  # the pre-roll ring is kept whether or not anything is gated
         for item in [packet] if feed is None else feed.packets_for(packet):
-            for frame, t in decoder.decode(item):
-                image = decoder.to_analysis_bgr(frame)
-                if analyzer is not None:
-                    analyzer.feed(image, t)
+            for picture in decoder.decode(item):
+                if feed_analyser is not None:
+                    feed_analyser(picture.frame, decoder.out_size, picture.t, picture.due)
+                elif picture.due:
+                    decoder.to_analysis_bgr(picture.frame)
             decoded += decoder.decoded
             if feed is not None and decoder.picture_changed_at is not None:
                 feed.gate.wake(decoder.picture_changed_at)

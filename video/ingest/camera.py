@@ -30,8 +30,9 @@ import av
 from video.analyzer import Alarm, BgrImage, FrameAnalyzer
 from video.config import CameraConfig, IngestConfig
 from video.detection import CameraHealth, ClipReady, Detection
-from video.ingest.decoder import FrameDecoder
+from video.ingest.decoder import DecodedPicture, FrameDecoder
 from video.ingest.errors import CameraError
+from video.ingest.frames import AnalyserFeed
 from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.glibc import name_os_thread
 from video.ingest.health import HealthMachine, HealthPolicy
@@ -77,6 +78,7 @@ class CameraPipeline:
         self.camera = camera
         self.relay = PacketRelay()
         self._analyzer = analyzer
+        self._analyser_feed = AnalyserFeed(analyzer)
         self._settings = settings
         self._clock = settings.clock
         self._emit = emit
@@ -257,20 +259,22 @@ class CameraPipeline:
                     self._health.resolution_changed()
                 for _ in range(decoder.corrupt_frames):
                     self._health.decode_error()
-        for frame, t in frames:
-            self._analyse(decoder, frame, t)
+        for picture in frames:
+            self._analyse(decoder, picture)
 
-    def _analyse(self, decoder: FrameDecoder, frame: av.VideoFrame, t: float) -> None:
-        image = decoder.to_analysis_bgr(frame)
+    def _analyse(self, decoder: FrameDecoder, picture: DecodedPicture) -> None:
+        frame, t = picture.frame, picture.t
         try:
-            alarms = self._analyzer.feed(image, t)
+            analysed = self._analyser_feed(frame, decoder.out_size, t, picture.due)
         except Exception:
             # The analyser's bug, not the camera's: keep the camera running and say so.
             log.exception("analyser failed on camera %s", self.camera.id)
-            alarms = []
+            analysed = None
+        if not picture.due:
+            return
         with self._lock:
             self._health.analysed(t)
-        for alarm in alarms:
+        for alarm in analysed[1] if analysed is not None else []:
             self._raise(alarm, frame, t)
 
     def _raise(self, alarm: Alarm, frame: av.VideoFrame, t: float) -> None:

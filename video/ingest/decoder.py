@@ -1,12 +1,14 @@
 """Decoding one camera's packets and picking the frames the analyser wants.
 
 Every packet is decoded (a P-frame needs its predecessors) on one thread, but only the frames
-due at the analyser's rate are converted, straight to its small BGR size, by the one function
+due at the analyser's rate are converted, straight to its small BGR size (and, while the
+analyser wants them, the other frames to their luma only), by the one function
 that also feeds the detector's evaluation (`video.ingest.frames`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 import av
@@ -17,6 +19,13 @@ from video.analyzer import BgrImage
 from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
 from video.ingest.keyframes import KeyframeChange, block_means
 from video.ingest.ring import EncodedPacket, StreamInfo
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPicture:
+    frame: av.VideoFrame
+    t: float  # stream time, s
+    due: bool  # whether the analyser is fed it at its rate
 
 
 class FrameDecoder:
@@ -45,8 +54,9 @@ class FrameDecoder:
         self._out_size = (analysis_width, analysis_width)
         self._next_t: float | None = None
 
-    def decode(self, packet: EncodedPacket) -> list[tuple[av.VideoFrame, float]]:
-        """Decode `packet`; returns the frames due for analysis with their stream time."""
+    def decode(self, packet: EncodedPacket) -> list[DecodedPicture]:
+        """Decode `packet`; returns its frames, each with its stream time and whether it is
+        due for analysis."""
         if packet.stream is not self._info or self._context is None:
             self._context = _open_decoder(packet.stream)
             self._info = packet.stream
@@ -57,7 +67,7 @@ class FrameDecoder:
         self.corrupt_frames = 0
         self.decoded = 0
         self.picture_changed_at = None
-        due: list[tuple[av.VideoFrame, float]] = []
+        pictures: list[DecodedPicture] = []
         for frame in self._context.decode(av_packet):
             t = frame.pts * self._tick_s if frame.pts is not None else packet.t
             self.decoded += 1
@@ -66,9 +76,13 @@ class FrameDecoder:
             self.corrupt_frames += frame.is_corrupt
             if self._picture_changed(frame):
                 self.picture_changed_at = t
-            if self._is_due(t):
-                due.append((frame, t))
-        return due
+            pictures.append(DecodedPicture(frame, t, self._is_due(t)))
+        return pictures
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        """The analyser's picture size for the current stream."""
+        return self._out_size
 
     def to_analysis_bgr(self, frame: av.VideoFrame) -> BgrImage:
         return analysis_bgr(frame, self._out_size)

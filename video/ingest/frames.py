@@ -1,7 +1,9 @@
 """The picture the analyser sees: a decoded frame scaled to the analyser's width, as BGR.
 
 One function for every path that feeds the detector (the hub's decoder, and the evaluator that
-tunes the detector on recorded clips), so the detector is tuned on exactly what it is fed.
+tunes the detector on recorded clips), so the detector is tuned on exactly what it is fed; and
+one `AnalyserFeed` that hands decoded frames over, the luma of every frame included while the
+analyser wants it (the detector's flicker stage).
 
 Decoders hand out planar YUV 4:2:0. Each plane is shrunk by halving with 2x2 box averages
 (OpenCV's fast area path) and one last area step to the exact size, then converted with
@@ -22,6 +24,7 @@ so recordings keep the camera's full quality.
 
 from __future__ import annotations
 
+import time
 from typing import cast
 
 import av
@@ -30,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from av.video.codeccontext import VideoCodecContext
 
-from video.analyzer import BgrImage
+from video.analyzer import Alarm, BgrImage, FrameAnalyzer, LumaImage, LumaObserver
 
 Plane = npt.NDArray[np.uint8]
 # Formats whose planes are laid out (and, for yuv420p, ranged) as OpenCV's I420 conversion expects.
@@ -72,6 +75,18 @@ def analysis_bgr(frame: av.VideoFrame, size: tuple[int, int]) -> BgrImage:
     return cast(BgrImage, cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420))
 
 
+def analysis_luma(frame: av.VideoFrame, size: tuple[int, int]) -> LumaImage:
+    """The luma of `frame` at `size`, as `analysis_bgr` shrinks it (a copy: the decoder reuses
+    its buffers)."""
+    width, height = size
+    if frame.format.name != PLANAR_420:
+        image = frame.to_ndarray(format="gray", width=width, height=height, interpolation="AREA")
+        return cast(LumaImage, image)
+    plane = _plane(frame, 0)
+    luma = _shrunk(plane, width, height)
+    return luma.copy() if luma is plane else luma
+
+
 def _plane(frame: av.VideoFrame, index: int) -> Plane:
     plane = frame.planes[index]
     rows = np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)
@@ -87,3 +102,36 @@ def _shrunk(plane: Plane, width: int, height: int) -> Plane:
     if plane.shape[:2] != (height, width):
         plane = cast(Plane, cv2.resize(plane, (width, height), interpolation=cv2.INTER_AREA))
     return plane
+
+
+class AnalyserFeed:
+    """Hands one camera's decoded frames to its analyser, converted as it asks.
+
+    Every frame's luma goes to `observe_luma` while the analyser wants it; the frames due at
+    its rate go to `feed` as BGR. `analyser_s` adds up the time spent inside the analyser.
+    """
+
+    def __init__(self, analyzer: FrameAnalyzer) -> None:
+        self.analyzer = analyzer
+        # Decided once: a runtime protocol check costs more than a frame's luma.
+        self._observer = analyzer if isinstance(analyzer, LumaObserver) else None
+        self.analyser_s = 0.0
+
+    def __call__(
+        self, frame: av.VideoFrame, size: tuple[int, int], t: float, due: bool
+    ) -> tuple[BgrImage, list[Alarm]] | None:
+        """The analysed picture and its alarms, or None when `frame` was not due."""
+        observer = self._observer
+        if observer is not None and observer.wants_luma:
+            luma = analysis_luma(frame, size)
+            started = time.perf_counter()
+            observer.observe_luma(luma, t)
+            self.analyser_s += time.perf_counter() - started
+        if not due:
+            return None
+        image = analysis_bgr(frame, size)
+        started = time.perf_counter()
+        try:
+            return image, self.analyzer.feed(image, t)
+        finally:
+            self.analyser_s += time.perf_counter() - started

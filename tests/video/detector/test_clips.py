@@ -30,11 +30,11 @@ def test_every_frame_flags_exactly_the_frames_the_analyser_is_fed(tmp_path: Path
     path = write_clip(tmp_path / "c.mp4", seconds=3, fps=25)
     every = list(every_frame(path, 160, 10.0))
     assert len(every) == 75
-    assert all(f.image.shape == (90, 160, 3) for f in every)
+    assert all(f.luma().shape == (90, 160) for f in every)
     analysed = list(analysed_frames(path, 160, 10.0))
     flagged = [f for f in every if f.analysed]
     assert [f.t for f in flagged] == [f.t for f in analysed]
-    assert all((a.image == b.image).all() for a, b in zip(flagged, analysed, strict=True))
+    assert all((a.bgr() == b.image).all() for a, b in zip(flagged, analysed, strict=True))
 
 
 def test_unreadable_files_raise_clip_read_error(tmp_path: Path) -> None:

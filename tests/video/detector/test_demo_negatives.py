@@ -14,7 +14,7 @@ import pytest
 from firegrid.demo import SCENES
 from video.config import DetectorConfig
 from video.detector import make_detector
-from video.detector.clips import analysed_frames
+from video.detector.clips import analyse_clip
 from video.detector.tuning import camera_defaults
 
 
@@ -24,8 +24,6 @@ def test_an_ordinary_scene_never_alarms(scene: str, tmp_path: Path) -> None:
     detector = make_detector(camera_defaults(), DetectorConfig())
     cv2.setNumThreads(1)
     alarms = [
-        (frame.t, alarm.kind)
-        for frame in analysed_frames(path, detector.analysis_width, detector.analysis_fps)
-        for alarm in detector.feed(frame.image, frame.t)
+        (frame.t, alarm.kind) for frame in analyse_clip(detector, path) for alarm in frame.alarms
     ]
     assert alarms == []

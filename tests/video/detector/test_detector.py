@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pytest
 
@@ -35,13 +36,22 @@ class FixedVerifier:
         return [self._score for _ in boxes]
 
 
-def _run(detector: FireDetector, draw: Draw, seconds: float = 10.0) -> list[tuple[float, Alarm]]:
+def _run(
+    detector: FireDetector, draw: Draw, seconds: float = 10.0, stream_fps: float = 25.0
+) -> list[tuple[float, Alarm]]:
+    """Play a drawn scene as a `stream_fps` camera, fed as the hub feeds the detector: the luma
+    of every frame while it is wanted, and the frames due at the analysis rate."""
     alarms: list[tuple[float, Alarm]] = []
-    for i in range(round(seconds * detector.analysis_fps)):
+    next_t = 0.0
+    for n in range(round(seconds * stream_fps)):
         frame = static_scene()
-        draw(frame, i)
-        t = i / detector.analysis_fps
-        alarms.extend((t, a) for a in detector.feed(frame, t))
+        draw(frame, n)
+        t = n / stream_fps
+        if detector.wants_luma:
+            detector.observe_luma(np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), np.uint8), t)
+        if t + 1e-9 >= next_t:
+            next_t += 1 / detector.analysis_fps
+            alarms.extend((t, a) for a in detector.feed(frame, t))
     return alarms
 
 
@@ -65,7 +75,70 @@ def test_a_flickering_flame_alarms_once_within_seconds() -> None:
     assert alarm.kind == "flame" and t <= 3.0
     assert 0.3 < alarm.box.x < 0.6 and 0.3 < alarm.box.y < 0.8
     assert any(e.startswith("temporal=") for e in alarm.evidence)
+    assert not any(e.startswith("flicker=") for e in alarm.evidence)  # off by default
     assert detector.last_confidence["flame"] >= 0.5
+
+
+def _smooth_blob(frame: BgrImage, n: int) -> None:
+    """A flame-coloured shape that swells, shrinks and drifts smoothly from frame to frame (a
+    lamp-lit sign swinging, a person in orange): every frame differs, but not like a flame.
+    Drawn anti-aliased at sub-pixel precision, as a camera's optics would blur its edges."""
+    phase = 2 * np.pi * n / 75
+    axes = (12 + 6 * np.sin(phase / 2), 22 + 10 * np.sin(phase / 3))
+    centre = (150 + 20 * np.sin(phase / 4), 110 + 6 * np.cos(phase / 5))
+    sub = 16  # cv2's `shift=4`: coordinates in sixteenths of a pixel
+    cv2.ellipse(
+        frame,
+        (round(centre[0] * sub), round(centre[1] * sub)),
+        (round(axes[0] * sub), round(axes[1] * sub)),
+        15 * np.sin(phase / 2.5),
+        0,
+        360,
+        (0, 120, 255),
+        -1,
+        cv2.LINE_AA,
+        4,
+    )
+
+
+FLICKERING = DetectorConfig(flicker_min=0.05)
+
+
+def _flicker_detector(disabled: Sequence[str] = ()) -> FireDetector:
+    return FireDetector(FLICKERING, camera_defaults(), None, disabled)
+
+
+def test_a_smoothly_changing_flame_coloured_shape_fails_the_flicker_stage() -> None:
+    def flames(detector: FireDetector) -> list[float]:
+        return [t for t, a in _run(detector, _smooth_blob, seconds=15) if a.kind == "flame"]
+
+    assert flames(_detector()) != []  # the stage is off by default
+    assert flames(_flicker_detector(disabled=["flame_flicker"])) != []
+    assert flames(_flicker_detector()) == []
+
+
+def test_a_flickering_flame_passes_the_flicker_stage() -> None:
+    alarms = _run(_flicker_detector(), _flame)
+    assert [a.kind for _, a in alarms] == ["flame"] and alarms[0][0] <= 3.0
+    flicker = next(e for e in alarms[0][1].evidence if e.startswith("flicker="))
+    assert float(flicker.split("=")[1]) > 0.5
+
+
+def test_flicker_is_not_judged_on_a_stream_too_slow_to_show_it() -> None:
+    alarms = _run(_flicker_detector(), _flame, stream_fps=10.0)
+    assert [a.kind for _, a in alarms] == ["flame"]
+    assert "flicker=n/a" in alarms[0][1].evidence
+
+
+def test_luma_is_wanted_only_while_flame_candidates_are_followed() -> None:
+    detector = _flicker_detector()
+    _run(detector, lambda f, i: None, seconds=2)
+    assert not detector.wants_luma
+    _run(detector, _flame, seconds=2)
+    assert detector.wants_luma
+    default = _detector()
+    _run(default, _flame, seconds=2)
+    assert not default.wants_luma  # off by default: no luma asked for, no cost
 
 
 def test_a_static_scene_stays_quiet() -> None:
@@ -131,7 +204,7 @@ def test_alarm_after_cooldown_is_a_new_onset() -> None:
     detector = FireDetector(settings, camera_defaults())
 
     def on_off(frame: BgrImage, i: int) -> None:
-        if (i // 60) % 2 == 0:  # 6 s of fire, 6 s without, again
+        if (i // 150) % 2 == 0:  # 6 s of fire, 6 s without, again (25 frames a second)
             add_flame(frame, i)
 
     alarms = _run(detector, on_off, seconds=18)

@@ -9,7 +9,7 @@ import cv2
 from tests.video.detector.clipfiles import house6, write_clip
 from video.config import DetectorConfig
 from video.detector import FireDetector, build_detector, make_detector
-from video.detector.clips import analysed_frames
+from video.detector.clips import analyse_clip
 from video.detector.tuning import camera_defaults
 
 # house6's flames are visible from its first frame: the issue's median target is 5 s.
@@ -18,8 +18,8 @@ TARGET_S = 5.0
 
 def _first_alarm(detector: FireDetector, path: Path) -> float | None:
     cv2.setNumThreads(1)
-    for frame in analysed_frames(path, detector.analysis_width, detector.analysis_fps):
-        if detector.feed(frame.image, frame.t):
+    for frame in analyse_clip(detector, path):
+        if frame.alarms:
             return frame.t
     return None
 

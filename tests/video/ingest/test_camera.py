@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from tests.conftest import UNIT
 from tests.video.ingest.analyzers import RedPatchAnalyzer
 from tests.video.ingest.clips import encode_h264
-from video.analyzer import Alarm, BgrImage
+from video.analyzer import Alarm, BgrImage, LumaImage
 from video.config import CameraConfig, IngestConfig
 from video.detection import Detection
 from video.ingest.camera import CameraPipeline, Message, PipelineSettings
@@ -89,6 +90,36 @@ def test_analyser_gets_frames_at_its_rate_and_size(
     # The red patch came at 0.6 s of the 1 s loop: a detection with a snapshot, then its clip.
     wait_until(lambda: outbox.clips, 3 * UNIT)
     assert outbox.clips[0].packets[0].keyframe
+
+
+class LumaObservingAnalyzer(RedPatchAnalyzer):
+    """Also wants the luma of every decoded frame, as the detector's flicker stage does."""
+
+    wants_luma = True
+
+    def __init__(self, fps: float, width: int) -> None:
+        super().__init__(fps, width)
+        self.lumas: list[tuple[float, tuple[int, ...]]] = []
+
+    def observe_luma(self, luma: LumaImage, t: float) -> None:
+        self.lumas.append((t, luma.shape))
+
+
+def test_an_analyser_that_wants_luma_gets_every_frames(tmp_path: Path) -> None:
+    clip = encode_h264(tmp_path / "a.264", seconds=1.0, gop=10)
+    outbox = Outbox()
+    analyzer = LumaObservingAnalyzer(fps=10, width=160)
+    cam = pipeline(clip, analyzer, tmp_path, outbox)
+    cam.start()
+    try:
+        wait_until(lambda: len(analyzer.lumas) >= 50, 5 * UNIT)
+    finally:
+        cam.stop()
+    # The clip runs at 25 fps: every decoded frame is observed, 10 a second are analysed.
+    assert {shape for _, shape in analyzer.lumas} == {(90, 160)}
+    assert 2.0 <= len(analyzer.lumas) / analyzer.frames <= 3.0
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(analyzer.lumas[:25])]
+    assert gaps == pytest.approx([0.04] * 24, abs=0.002)
 
 
 def test_relay_feeds_viewers_and_a_slow_viewer_only_loses_its_own_packets(

@@ -16,10 +16,12 @@ def test_frames_come_at_the_analysers_rate_and_width(tmp_path: Path) -> None:
     source = PacketSource("cam", str(clip), 1.0, 1.0, threading.Event())
     source.open()
     decoder = FrameDecoder(analysis_width=160, analysis_fps=5.0)
-    due = [item for packet in source.read_pass() for item in decoder.decode(packet)]
+    pictures = [item for packet in source.read_pass() for item in decoder.decode(packet)]
     source.close()
+    assert len(pictures) == 50
+    due = [p for p in pictures if p.due]
     assert len(due) == 10
-    assert decoder.to_analysis_bgr(due[0][0]).shape == (90, 160, 3)
+    assert decoder.to_analysis_bgr(due[0].frame).shape == (90, 160, 3)
 
 
 def test_a_patch_appearing_in_a_grainy_still_scene_changes_the_next_keyframe(

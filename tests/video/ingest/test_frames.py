@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import av
+import cv2
 import numpy as np
 import pytest
 
 from tests.video.ingest.clips import scene
-from video.analyzer import BgrImage
-from video.ingest.frames import analysis_bgr, analysis_size
+from video.analyzer import Alarm, BgrImage, LumaImage
+from video.ingest.frames import AnalyserFeed, analysis_bgr, analysis_luma, analysis_size
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,54 @@ def test_other_pixel_formats_go_through_ffmpeg() -> None:
     image = analysis_bgr(frame, (320, 180))
     reference = frame.to_ndarray(format="bgr24", width=320, height=180, interpolation="AREA")
     assert np.array_equal(image, reference)
+
+
+class _Observing:
+    """An analyser that wants every frame's luma only when told to."""
+
+    analysis_fps = 10.0
+    analysis_width = 160
+
+    def __init__(self) -> None:
+        self.wants_luma = False
+        self.observed: list[tuple[float, tuple[int, ...]]] = []
+        self.fed: list[float] = []
+
+    def observe_luma(self, luma: LumaImage, t: float) -> None:
+        self.observed.append((t, luma.shape))
+
+    def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
+        self.fed.append(t)
+        return []
+
+
+def test_the_feed_passes_every_frames_luma_only_while_it_is_wanted() -> None:
+    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
+        format="yuv420p"
+    )
+    analyser = _Observing()
+    feed = AnalyserFeed(analyser)
+    size = analysis_size(640, 360, 160)
+    assert feed(frame, size, 0.0, due=False) is None
+    analysed = feed(frame, size, 0.04, due=True)
+    assert analysed is not None and analysed[0].shape == (90, 160, 3) and analysed[1] == []
+    assert analyser.observed == [] and analyser.fed == [0.04]
+    analyser.wants_luma = True
+    assert feed(frame, size, 0.08, due=False) is None
+    feed(frame, size, 0.12, due=True)
+    assert analyser.observed == [(0.08, (90, 160)), (0.12, (90, 160))]
+    assert analyser.fed == [0.04, 0.12]
+    assert feed.analyser_s > 0
+
+
+def test_luma_is_the_grey_of_the_analysed_picture() -> None:
+    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
+        format="yuv420p"
+    )
+    size = analysis_size(640, 360, 320)
+    luma = analysis_luma(frame, size).astype(np.int16)
+    grey = cv2.cvtColor(analysis_bgr(frame, size), cv2.COLOR_BGR2GRAY).astype(np.int16)
+    # Video-range luma against the full-range grey of its BGR conversion: an affine map.
+    assert np.abs((luma - 16) * 255 / 219 - grey).mean() < 2.0
+    full = analysis_luma(frame, (640, 360))
+    assert full.shape == (360, 640) and full.flags.owndata  # a copy, not the decoder's buffer
