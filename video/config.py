@@ -68,6 +68,12 @@ class DetectorConfig(Strict):
     verify_interval_s: float = Field(
         1.0, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"
     )
+    verify_settled_s: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="how often while the kind's alarm is up or cooling down (none can rise then)",
+    )
     flicker_min: float = Field(
         0.0,
         ge=0.0,

@@ -101,7 +101,7 @@ class FireDetector:
         self._profile = SceneProfile(camera.profile)
         use_verifier = verifier is not None and "verifier" not in self._disabled
         self._verifier = (
-            VerifierScheduler(verifier, settings.verify_interval_s)
+            VerifierScheduler(verifier, settings.verify_interval_s, settings.verify_settled_s)
             if use_verifier and verifier is not None
             else None
         )
@@ -275,7 +275,9 @@ class FireDetector:
     def _verify(self, frame_bgr: BgrImage, requests: list[_Request], t: float) -> None:
         if self._verifier is None:
             return
-        due = {id(tr) for tr in self._verifier.due([r.track for r in requests], t)}
+        states = {"flame": self._flame, "smoke": self._smoke_state}
+        settled = [r.track for r in requests if states[r.kind].gate.settled(t)]
+        due = {id(tr) for tr in self._verifier.due([r.track for r in requests], t, settled)}
         chosen = [(r.track, r.box, r.kind) for r in requests if id(r.track) in due]
         self._verifier.score(frame_bgr, chosen, t)
 

@@ -33,6 +33,10 @@ class AlarmGate:
     def active(self) -> bool:
         return self._active
 
+    def settled(self, t: float) -> bool:
+        """No alarm can rise at `t`: one is up, or the cooldown after one is running."""
+        return self._active or t < self._quiet_until
+
     def update(self, score: float, t: float) -> bool:
         """Feed the frame's evidence share at stream time `t`; True when an alarm rises now."""
         s = self._settings

@@ -4,13 +4,16 @@ The verifier (a small CNN run by ONNX Runtime, in `video.detector.verifier`) is 
 and shipped separately; the detector depends only on the shape of its answer, written here as a
 protocol. Asking it costs milliseconds per crop, so the scheduler asks about at most a few
 candidate tracks per analysed frame, each again only after `interval_s` of stream time, the
-track waiting longest first; a track's verdict stands until it is re-scored.
+track waiting longest first; a track's verdict stands until it is re-scored. While no new alarm
+of a track's kind can rise (one is up, or cooling down) its verdict only keeps the alarm's
+evidence current, and it is re-scored after the longer `settled_s`: a burning camera's verifier
+would otherwise cost more than its decoding for as long as the fire lasts.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol, cast, runtime_checkable
 
 from video.analyzer import BgrImage
@@ -68,16 +71,30 @@ def region_box(region: Region, work_width: int, work_height: int, scale: float =
 class VerifierScheduler:
     """Spends a bounded verifier budget per frame on the tracks that most need a verdict."""
 
-    def __init__(self, verifier: CandidateVerifier, interval_s: float, per_frame: int = 2) -> None:
+    def __init__(
+        self,
+        verifier: CandidateVerifier,
+        interval_s: float,
+        settled_s: float | None = None,
+        per_frame: int = 2,
+    ) -> None:
         self._verifier = verifier
         # Decided once: a runtime protocol check is not free, and the verifier never changes.
         self._kind_aware = verifier if isinstance(verifier, KindAwareVerifier) else None
         self._interval_s = interval_s
+        self._settled_s = interval_s if settled_s is None else settled_s
         self._per_frame = per_frame
 
-    def due(self, tracks: Sequence[Track], t: float) -> list[Track]:
+    def due(
+        self, tracks: Sequence[Track], t: float, settled: Collection[Track] = ()
+    ) -> list[Track]:
+        """The tracks to score now; those in `settled` are of a kind that cannot alarm now."""
+        calm = {id(tr) for tr in settled}
         waiting = [
-            tr for tr in tracks if tr.verified_t is None or t - tr.verified_t >= self._interval_s
+            tr
+            for tr in tracks
+            if tr.verified_t is None
+            or t - tr.verified_t >= (self._settled_s if id(tr) in calm else self._interval_s)
         ]
         waiting.sort(key=lambda tr: float("-inf") if tr.verified_t is None else tr.verified_t)
         return waiting[: self._per_frame]

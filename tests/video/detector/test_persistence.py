@@ -19,10 +19,13 @@ def test_rises_once_then_holds_with_hysteresis() -> None:
 
 def test_cooldown_after_an_alarm_ends() -> None:
     gate = AlarmGate(GateSettings(on=0.5, off=0.2, cooldown_s=10))
+    assert not gate.settled(0.0)
     assert gate.update(0.8, 0.0)
+    assert gate.settled(0.5)
     assert not gate.update(0.1, 1.0)  # ends at t=1
     assert not gate.active
     assert not gate.update(0.9, 5.0)  # in cooldown
+    assert gate.settled(5.0) and not gate.settled(11.0)
     assert not gate.update(0.9, 10.9)
     assert gate.update(0.9, 11.0)  # cooldown over: a new onset
 

@@ -63,6 +63,19 @@ def test_scheduler_budget_interval_and_oldest_first() -> None:
     assert verifier.calls == [2]
 
 
+def test_settled_tracks_are_scored_again_only_after_the_longer_interval() -> None:
+    scheduler = VerifierScheduler(MeanRedVerifier(), interval_s=1.0, settled_s=5.0)
+    tracks = RegionTracker(window=10, max_missed=50).update(
+        [Region(0, 0, 5, 5, 25), Region(50, 0, 5, 5, 25)], 0.0
+    )
+    frame = np.zeros((50, 100, 3), np.uint8)
+    scheduler.score(frame, [(tr, region_box(tr.region, 100, 50), "flame") for tr in tracks], 0.0)
+    calm = [tracks[0]]
+    assert scheduler.due(tracks, 1.0, calm) == [tracks[1]]
+    assert scheduler.due(tracks, 4.9, calm) == [tracks[1]]
+    assert scheduler.due(tracks, 5.0, calm) == tracks
+
+
 def test_default_verifier_loads_or_is_absent() -> None:
     verifier = load_default_verifier()
     if verifier is not None:
