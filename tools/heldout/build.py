@@ -1,0 +1,110 @@
+"""Rebuild the held-out clip set: real footage from repositories that are not evaluation sources.
+
+`clips.tsv` lists 39 clips of 27 public repositories (18 with flames, 21 fire-free street,
+traffic, shop and dashcam scenes), each by repository, commit and path, chosen and checked by eye
+on 2026-12-01. None of those repositories is in `../shared/datasets/evaluation-sources.txt`, and
+the candidates were compared with the evaluation clips (blob hash, coarse frame fingerprint) to
+drop re-uploads. The footage is third-party and mostly unlicensed, so it is never committed: this
+script rebuilds the set from snapshots of those repositories (bring each with the tool library's
+`fetch`; they land as `MIRROR/owner+name/.../HEAD` git directories) and writes a manifest that
+`firegrid eval` and `tools/flicker_probe.py` read:
+
+    python tools/heldout/build.py --mirror /work/.mirror --out /work/heldout
+    firegrid eval /work/heldout/manifest.tsv --jobs 2 --json /tmp/heldout.json
+
+Clips with a start or end are cut there (re-encoded with libx264, timestamps kept, no audio);
+the others are byte copies of the repository's file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+LIST = Path(__file__).with_name("clips.tsv")
+EVALUATION_SOURCES = Path(__file__).resolve().parents[3] / "shared/datasets/evaluation-sources.txt"
+
+
+def git_dir(mirror: Path, repository: str) -> Path:
+    root = mirror / repository.replace("/", "+", 1)
+    found = sorted(p.parent for p in root.rglob("HEAD") if (p.parent / "objects").is_dir())
+    if not found:
+        raise SystemExit(f"no snapshot of {repository} under {root}: fetch it first")
+    return found[0]
+
+
+def cut(source: Path, target: Path, start: float, end: float | None) -> int:
+    """Re-encode `source` from `start` to `end` (s) into `target`; returns the frames written."""
+    written = 0
+    with av.open(str(source)) as src, av.open(str(target), "w") as out:
+        stream = src.streams.video[0]
+        encoder = out.add_stream("libx264", rate=stream.average_rate)
+        encoder.width = stream.codec_context.width // 2 * 2
+        encoder.height = stream.codec_context.height // 2 * 2
+        encoder.pix_fmt = "yuv420p"
+        encoder.options = {"crf": "18"}
+        encoder.codec_context.time_base = Fraction(1, 1000)
+        for frame in src.decode(stream):
+            t = frame.time or 0.0
+            if t < start:
+                continue
+            if end is not None and t >= end:
+                break
+            picture = frame.reformat(encoder.width, encoder.height, "yuv420p")
+            picture.pts = round((t - start) * 1000)
+            picture.time_base = Fraction(1, 1000)
+            out.mux(encoder.encode(picture))
+            written += 1
+        out.mux(encoder.encode(None))
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirror", type=Path, required=True, help="where fetch put the snapshots")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    forbidden = set()
+    if EVALUATION_SOURCES.is_file():
+        lines = EVALUATION_SOURCES.read_text().splitlines()
+        forbidden = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    with LIST.open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    manifest = [("file", "media", "expect", "source", "note")]
+    for row in rows:
+        repository = row["repository"]
+        if repository in forbidden:
+            raise SystemExit(f"{repository} is an evaluation source: it must not be in {LIST}")
+        blob = subprocess.run(
+            ["git", "--git-dir", str(git_dir(args.mirror, repository)), "show",
+             f"{row['commit']}:{row['path']}"],
+            check=True, capture_output=True,
+        ).stdout  # fmt: skip
+        target = args.out / "clips" / row["clip"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if row["start_s"] or row["end_s"]:
+            raw = target.with_suffix(".source" + Path(row["path"]).suffix)
+            raw.write_bytes(blob)
+            end = float(row["end_s"]) if row["end_s"] else None
+            frames = cut(raw, target, float(row["start_s"] or 0), end)
+            raw.unlink()
+            print(f"{row['clip']}: cut, {frames} frames")
+        else:
+            target.write_bytes(blob)
+            print(f"{row['clip']}: copied")
+        source = f"{repository}@{row['commit']}"
+        manifest.append((f"clips/{row['clip']}", "video", row["expect"], source, row["note"]))
+    with (args.out / "manifest.tsv").open("w", newline="") as handle:
+        csv.writer(handle, delimiter="\t", lineterminator="\n").writerows(manifest)
+    print(f"{len(rows)} clips; manifest {args.out / 'manifest.tsv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
