@@ -31,7 +31,7 @@ from video.detector.flame_colour import FlameColourRule
 from video.detector.flame_flicker import FlickerSettings, FlickerWindow
 from video.detector.flame_temporal import FlameTemporal
 from video.detector.motion import MotionModel
-from video.detector.persistence import AlarmGate, GateSettings
+from video.detector.persistence import AlarmGate, FrameRate, GateSettings
 from video.detector.regions import RegionTracker, Track, extract_regions
 from video.detector.smoke import SmokeStage
 from video.detector.tuning import LEVELS, SceneProfile, allowed_area
@@ -105,8 +105,9 @@ class FireDetector:
             if use_verifier and verifier is not None
             else None
         )
-        self._flame = self._kind_state(settings.window_s)
-        self._smoke_state = self._kind_state(settings.smoke_window_s)
+        self._rate = FrameRate(settings.analysis_fps)
+        self._flame = self._kind_state(settings.window_s, self._new_gate())
+        self._smoke_state = self._kind_state(settings.smoke_window_s, self._new_gate())
         self._allowed: MatLike | None = None
         self._frame_size = (0, 0)
         self._work_size = (1, 1)
@@ -116,17 +117,25 @@ class FireDetector:
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
         self.last_confidence: dict[DetectionKind, float] = {"flame": 0.0, "smoke": 0.0}
 
-    def _kind_state(self, window_s: float) -> _KindState:
-        persistence = "persistence" not in self._disabled
-        history = max(1, round(window_s * self._settings.analysis_fps))
-        window = history if persistence else 1
-        on = self._level.window_on if persistence else 1.0
-        gate = AlarmGate(
-            GateSettings(on=on, off=min(0.2, on / 2), cooldown_s=self._settings.cooldown_s)
-        )
+    def _new_gate(self) -> AlarmGate:
+        on = self._level.window_on if "persistence" not in self._disabled else 1.0
+        settings = GateSettings(on=on, off=min(0.2, on / 2), cooldown_s=self._settings.cooldown_s)
+        return AlarmGate(settings)
+
+    def _kind_state(self, window_s: float, gate: AlarmGate) -> _KindState:
+        return _KindState(RegionTracker(*self._window_sizes(window_s)), gate)
+
+    def _window_sizes(self, window_s: float) -> tuple[int, int, int]:
+        """Evidence window, frames a track may go unseen, shape history: in frames at the rate
+        frames really come at."""
+        history = max(1, round(window_s * self._rate.sized_for))
+        window = history if "persistence" not in self._disabled else 1
         # Unseen for half its window, a track holds at most half a window of evidence: drop it.
-        tracker = RegionTracker(window, max_missed=max(1, history // 2), history=history)
-        return _KindState(tracker, gate)
+        return window, max(1, history // 2), history
+
+    def _resize_windows(self) -> None:
+        self._flame.tracker.resize(*self._window_sizes(self._settings.window_s))
+        self._smoke_state.tracker.resize(*self._window_sizes(self._settings.smoke_window_s))
 
     @property
     def analysis_fps(self) -> float:
@@ -152,6 +161,8 @@ class FireDetector:
     def feed(self, frame_bgr: BgrImage, t: float) -> list[Alarm]:
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3:
             raise DetectorUsageError(f"expected an HxWx3 BGR frame, got shape {frame_bgr.shape}")
+        if self._rate.update(t):
+            self._resize_windows()
         work = self._shrink(frame_bgr)
         grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY, dst=self._grey)
         ycrcb = cv2.cvtColor(work, cv2.COLOR_BGR2YCrCb)  # fresh: a lazy colour mask keeps it
@@ -260,7 +271,7 @@ class FireDetector:
         frame = self._smoke.update(ycrcb, grey)
         seen = self._smoke_state.tracker.update(extract_regions(frame.blocks, SMOKE_MIN_BLOCKS), t)
         grid = frame.blocks.shape[:2]
-        min_frames = max(2, round(self._settings.analysis_fps))
+        min_frames = max(2, round(self._rate.sized_for))
         block = self._smoke.settings.block
         height, width = grey.shape[:2]
         out: list[_Candidate] = []

@@ -9,6 +9,7 @@ smoulders on and off does not page the dispatcher every minute.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -49,3 +50,35 @@ class AlarmGate:
             self._active = True
             return True
         return False
+
+
+class FrameRate:
+    """The rate at which frames really reach the detector, for sizing windows given in seconds.
+
+    Windows are held in frames. A camera sending fewer frames a second than the analyser asks
+    for (a 5 or 6 fps substream) would otherwise stretch every window in time: at 5 fps a 2 s
+    window planned at 10 fps lasts 4 s, and each alarm comes that much later. The estimate is
+    the mean rate over the last `span` frames; `update` says when it has moved far enough from
+    the rate the windows were sized for (`sized_for`) that they should be sized again.
+    """
+
+    def __init__(self, planned_fps: float, span: int = 10, tolerance: float = 0.25) -> None:
+        self.planned_fps = planned_fps
+        self.sized_for = planned_fps
+        self._span = span
+        self._tolerance = tolerance
+        self._times: deque[float] = deque(maxlen=span)
+
+    def update(self, t: float) -> bool:
+        """Note a frame at stream time `t`; True when the windows should be sized again."""
+        if self._times and t <= self._times[-1]:
+            self._times.clear()  # time went back: a new connection or a looped file
+        self._times.append(t)
+        if len(self._times) < self._span:
+            return False
+        # Never above the planned rate: the ingest feeds at most that.
+        fps = min(self.planned_fps, (self._span - 1) / (self._times[-1] - self._times[0]))
+        if abs(fps - self.sized_for) <= self._tolerance * self.sized_for:
+            return False
+        self.sized_for = fps
+        return True

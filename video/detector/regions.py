@@ -142,6 +142,15 @@ class RegionTracker:
         self.tracks = [tr for tr in self.tracks if tr.missed <= self._max_missed]
         return seen
 
+    def resize(self, window: int, max_missed: int, history: int) -> None:
+        """New window sizes for every track, live ones included; each keeps its newest frames."""
+        self._window, self._max_missed, self._history = window, max_missed, history
+        for track in self.tracks:
+            track.window, track.history = window, history
+            track.evidence = deque(track.evidence, maxlen=window)
+            track.areas = deque(track.areas, maxlen=history)
+            track.tops = deque(track.tops, maxlen=history)
+
     def best(self) -> Track | None:
         return max(self.tracks, key=lambda tr: tr.score, default=None)
 

@@ -141,6 +141,14 @@ def test_luma_is_wanted_only_while_flame_candidates_are_followed() -> None:
     assert not default.wants_luma  # off by default: no luma asked for, no cost
 
 
+def test_windows_are_in_seconds_whatever_rate_frames_come_at() -> None:
+    """A 5 fps camera (a substream) alarms about as soon as one analysed at 10 fps; with
+    windows counted in frames planned for 10 fps it took twice as long."""
+    at_10 = _run(_detector(), _flame, stream_fps=10.0)[0][0]
+    at_5 = _run(_detector(), _flame, stream_fps=5.0)[0][0]
+    assert at_5 <= at_10 + 1.0
+
+
 def test_a_static_scene_stays_quiet() -> None:
     detector = _detector()
     assert _run(detector, lambda f, i: None, seconds=20) == []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from video.detector.persistence import AlarmGate, GateSettings
+from video.detector.persistence import AlarmGate, FrameRate, GateSettings
 
 
 def test_rises_once_then_holds_with_hysteresis() -> None:
@@ -33,3 +33,25 @@ def test_cooldown_after_an_alarm_ends() -> None:
 def test_settings_must_be_ordered() -> None:
     with pytest.raises(ValueError):
         GateSettings(on=0.3, off=0.4)
+
+
+def test_the_frame_rate_is_taken_from_timestamps_and_reported_once_it_moves() -> None:
+    rate = FrameRate(planned_fps=10.0, span=10)
+    assert not any(rate.update(i / 10) for i in range(30))  # as planned: nothing to resize
+    assert rate.sized_for == 10.0
+    slow = FrameRate(planned_fps=10.0, span=10)
+    changes = [slow.update(i / 5) for i in range(30)]
+    assert changes.index(True) == 9 and changes.count(True) == 1  # once ten frames are in
+    assert slow.sized_for == pytest.approx(5.0)
+
+
+def test_the_rate_never_exceeds_the_plan_and_restarts_when_time_goes_back() -> None:
+    fast = FrameRate(planned_fps=10.0, span=10)
+    assert not any(fast.update(i / 25) for i in range(30))  # the ingest feeds at most 10/s
+    rate = FrameRate(planned_fps=10.0, span=10)
+    for i in range(10):
+        rate.update(i / 5)
+    assert rate.sized_for == pytest.approx(5.0)
+    # A looped file starts again at 0: the old frames do not count, then 10 fps is seen.
+    assert not any(rate.update(i / 10) for i in range(9))
+    assert rate.update(0.9) and rate.sized_for == pytest.approx(10.0)

@@ -88,3 +88,17 @@ def test_shape_history_can_outlast_the_evidence_window() -> None:
     assert list(track.tops) == [6, 5, 4, 3, 2]
     track.evidence.append(True)
     assert track.score == 1.0
+
+
+def test_resizing_keeps_each_tracks_newest_evidence() -> None:
+    tracker = RegionTracker(window=10, max_missed=5, history=10)
+    region = Region(0, 0, 5, 5, 25)
+    for i in range(10):
+        (track,) = tracker.update([region], i / 10)
+        track.evidence.append(i >= 6)  # evidence in the last 4 frames
+    tracker.resize(window=4, max_missed=2, history=4)
+    assert list(track.evidence) == [True] * 4 and track.score == 1.0
+    assert len(track.areas) == 4
+    for i in range(3):
+        tracker.update([], 1.0 + i / 10)
+    assert tracker.tracks == []  # unseen for more than the new max_missed
