@@ -60,19 +60,27 @@ class FrameRate:
     window planned at 10 fps lasts 4 s, and each alarm comes that much later. The estimate is
     the mean rate over the last `span` frames; `update` says when it has moved far enough from
     the rate the windows were sized for (`sized_for`) that they should be sized again.
+
+    A gap longer than `max_gap_s` is not a rate: while a still scene is behind the ingest's
+    activity gate only keyframes come, a second or more apart, and a fire that starts there must
+    meet windows sized for the frames that come once it moves. Streams slower than that keep
+    the planned windows.
     """
 
-    def __init__(self, planned_fps: float, span: int = 10, tolerance: float = 0.25) -> None:
+    def __init__(
+        self, planned_fps: float, span: int = 10, tolerance: float = 0.25, max_gap_s: float = 0.5
+    ) -> None:
         self.planned_fps = planned_fps
         self.sized_for = planned_fps
         self._span = span
         self._tolerance = tolerance
+        self._max_gap_s = max_gap_s
         self._times: deque[float] = deque(maxlen=span)
 
     def update(self, t: float) -> bool:
         """Note a frame at stream time `t`; True when the windows should be sized again."""
-        if self._times and t <= self._times[-1]:
-            self._times.clear()  # time went back: a new connection or a looped file
+        if self._times and not 0 < t - self._times[-1] <= self._max_gap_s:
+            self._times.clear()  # a gap, or time went back (a new connection, a looped file)
         self._times.append(t)
         if len(self._times) < self._span:
             return False

@@ -55,3 +55,11 @@ def test_the_rate_never_exceeds_the_plan_and_restarts_when_time_goes_back() -> N
     # A looped file starts again at 0: the old frames do not count, then 10 fps is seen.
     assert not any(rate.update(i / 10) for i in range(9))
     assert rate.update(0.9) and rate.sized_for == pytest.approx(10.0)
+
+
+def test_keyframes_seconds_apart_are_a_gap_not_a_rate() -> None:
+    rate = FrameRate(planned_fps=10.0, span=10)
+    # Behind the activity gate a still scene sends a keyframe every 2 s: the windows stay as
+    # planned, ready for the 10 frames a second that come when something moves.
+    assert not any(rate.update(2.0 * i) for i in range(30))
+    assert rate.sized_for == 10.0
