@@ -1,14 +1,15 @@
 """Rebuild the held-out clip set: real footage from repositories that are not evaluation sources.
 
 `clips.tsv` lists 52 clips of 37 public repositories, each by repository, commit and path,
-chosen and checked by eye on 2026-12-01: 21 with flames (3 of them candles), 21 fire-free street,
-traffic, shop and dashcam scenes, and 10 fire-free hard negatives (people smoking, autumn leaves,
-a sunset, street lamps in rain, a burnt kitchen). None of those repositories is in `../shared/datasets/evaluation-sources.txt`, and
-the candidates were compared with the evaluation clips (blob hash, coarse frame fingerprint) to
-drop re-uploads. The footage is third-party and mostly unlicensed, so it is never committed: this
-script rebuilds the set from snapshots of those repositories (bring each with the tool library's
-`fetch`; they land as `MIRROR/owner+name/.../HEAD` git directories) and writes a manifest that
-`firegrid eval` and `tools/flicker_probe.py` read:
+chosen and checked by eye on 2026-12-01: 21 with flames (3 of them candles), 21 fire-free
+street, traffic, shop and dashcam scenes, and 10 fire-free hard negatives (people smoking,
+autumn leaves, a sunset, street lamps in rain, a burnt kitchen). None of those repositories is
+in `../shared/datasets/evaluation-sources.txt`, and the candidates were compared with the
+evaluation clips (blob hash, coarse frame fingerprint) to drop re-uploads. The footage is
+third-party and mostly unlicensed, so it is never committed: this script rebuilds the set from
+snapshots of those repositories (bring each with the tool library's `fetch`; they land as
+`MIRROR/owner+name/.../HEAD` git directories) and writes a manifest that `firegrid eval` and
+`tools/flicker_probe.py` read:
 
     python tools/heldout/build.py --mirror /work/.mirror --out /work/heldout
     firegrid eval /work/heldout/manifest.tsv --jobs 2 --json /tmp/heldout.json
