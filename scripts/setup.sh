@@ -50,7 +50,7 @@ if [ "$mode" = demo ]; then
 fi
 
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff"; ruff check . && ruff format --check .
+echo "== ruff"; ruff check .; ruff format --check .
 echo "== mypy --strict"; mypy
 echo "== pytest"
 # pytest exits 5 when it collects nothing: that is a failure here, never a silent pass
