@@ -11,8 +11,8 @@ that decorrelates every frame, near 0 for one that changes slowly), and its medi
 box's pixels that change at all (sensor grain alone, decorrelated but faint, would otherwise
 pass any still background inside the box as flicker). A flame's pixels flicker; a person
 walking past in orange, a car's lights, a sunset's glow moving across a window or an exposure
-ramp change smoothly. The measure is blind to
-brightness and contrast (both cancel in the ratio), so the luma's range does not matter.
+ramp change smoothly. The measure is blind to brightness and contrast (both cancel in the
+ratio), so the luma's range does not matter.
 
 Known limit: an edge that sweeps over a pixel in one frame is a step in that pixel's series,
 which measures about 2 / n over n frames (0.04 over 2 s at 25 fps), whatever the cause; optics
@@ -46,9 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from video.analyzer import LumaImage
 from video.detection import Box
-
-Luma = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +69,9 @@ class FlickerWindow:
 
     def __init__(self, settings: FlickerSettings | None = None) -> None:
         self.settings = settings or FlickerSettings()
-        self._frames: deque[tuple[float, Luma]] = deque()
+        self._frames: deque[tuple[float, LumaImage]] = deque()
 
-    def add(self, luma: Luma, t: float) -> None:
+    def add(self, luma: LumaImage, t: float) -> None:
         frames = self._frames
         if frames and (t <= frames[-1][0] or luma.shape != frames[-1][1].shape):
             frames.clear()  # time went back (a new connection) or the picture changed size
