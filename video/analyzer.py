@@ -45,6 +45,17 @@ class FrameAnalyzer(Protocol):
 
 
 @runtime_checkable
+class RateAdaptive(Protocol):
+    """An analyser that, at times, wants fewer frames than `analysis_fps` (the detector, while
+    one of the camera's alarms is up). The feed asks before converting each frame due at the
+    full rate, so a skipped frame costs nothing."""
+
+    def wants_frame(self, t: float) -> bool:
+        """Whether to convert and feed the frame due at stream time `t`."""
+        ...
+
+
+@runtime_checkable
 class LumaObserver(Protocol):
     """An analyser that, at times, also wants the luma of the frames between the analysed ones
     (the detector's flicker stage: 8-12 Hz flicker is invisible at the analysis rate)."""

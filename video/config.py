@@ -74,6 +74,15 @@ class DetectorConfig(Strict):
         le=60,
         description="how often while the kind's alarm is up or cooling down (none can rise then)",
     )
+    settled_fps: float = Field(
+        2.5,
+        gt=0,
+        le=30,
+        description=(
+            "analysis rate while one of the camera's alarms is up or cooling down: its incident"
+            " is open, and a burning camera analysed at the full rate costs more than its decoding"
+        ),
+    )
     flicker_min: float = Field(
         0.0,
         ge=0.0,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from video.config import DetectorConfig
 from video.ingest.bench_measure import pss_mb, rss_mb
 from video.ingest.bench_parts import SHARED_FOOTAGE, footage_source
 from video.ingest.bench_report import median_round
@@ -77,7 +78,8 @@ def test_a_short_real_run_reports_every_field(
     report = run(dataclasses.replace(args, workers=1))
     assert report["streams"] == 1 and report["realtime"] is True
     assert report["ratio"] > 0 and report["hub_cpu_s_per_stream_s"] > 0
-    assert report["analysed_fps_per_stream"] > 5
+    # Once a burning clip's alarm is up its camera is analysed at the settled rate, not the full.
+    assert report["analysed_fps_per_stream"] >= 0.8 * DetectorConfig().settled_fps
     # the camera's threads carry their names to the OS, so their CPU is told apart (the kernel
     # counts in 10 ms ticks: a small stream's demux may round to none in two seconds)
     threads = report["worker_thread_cpu_ms_per_stream_s"]

@@ -10,6 +10,9 @@ the verifier is there, nothing alarms without it.
 
 While flame candidates are followed the detector wants the luma of every decoded frame, not only
 of the analysed ones (`wants_luma`, `observe_luma`): flicker is invisible at the analysis rate.
+While one of the camera's alarms is up or cooling down it wants fewer frames (`wants_frame`,
+`settled_fps`): the camera's incident is open, and a fire in view would otherwise make its
+camera cost two to three times an ordinary one for as long as it burns.
 
 Stages can be disabled by name (`STAGES`) to measure what each one earns.
 """
@@ -106,6 +109,8 @@ class FireDetector:
             else None
         )
         self._rate = FrameRate(settings.analysis_fps)
+        # Frames due strictly between these stream times are declined (`wants_frame`).
+        self._skip_after = self._skip_before = float("-inf")
         self._flame = self._kind_state(settings.window_s, self._new_gate())
         self._smoke_state = self._kind_state(settings.smoke_window_s, self._new_gate())
         self._allowed: MatLike | None = None
@@ -154,6 +159,10 @@ class FireDetector:
         """Whether the luma of every decoded frame is wanted now: flame candidates are live."""
         return self._flicker is not None and bool(self._flame.tracker.tracks)
 
+    def wants_frame(self, t: float) -> bool:
+        # A time before the last frame is a new connection or a looped file: take it.
+        return not self._skip_after < t < self._skip_before
+
     def observe_luma(self, luma: LumaImage, t: float) -> None:
         if self._flicker is not None:
             self._flicker.add(luma, t)
@@ -189,7 +198,24 @@ class FireDetector:
             alarm = self._decide(kind, state, tracks, t)
             if alarm is not None:
                 alarms.append(alarm)
+        self._plan_rate(t)
         return alarms
+
+    def _plan_rate(self, t: float) -> None:
+        """Analyse at `settled_fps` while an alarm of either kind is up or cooling down.
+
+        No alarm of that kind can rise then, and one of the other kind would join the incident
+        already open; the alarm's own end is still seen, a little later.
+        """
+        top = self._settings.analysis_fps
+        settled = self._flame.gate.settled(t) or self._smoke_state.gate.settled(t)
+        fps = min(self._settings.settled_fps, top) if settled else top
+        if fps != self._rate.planned_fps:
+            self._rate.replan(fps)
+            self._resize_windows()
+        # Due frames come on the full rate's schedule, with jitter: take the one closest.
+        self._skip_after = t
+        self._skip_before = t + 1.0 / fps - 0.5 / top if fps < top else t
 
     def _shrink(self, frame: BgrImage) -> MatLike:
         height, width = frame.shape[:2]

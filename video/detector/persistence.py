@@ -77,6 +77,11 @@ class FrameRate:
         self._max_gap_s = max_gap_s
         self._times: deque[float] = deque(maxlen=span)
 
+    def replan(self, fps: float) -> None:
+        """The analyser now asks for `fps`: size the windows for it until frames say otherwise."""
+        self.planned_fps = self.sized_for = fps
+        self._times.clear()
+
     def update(self, t: float) -> bool:
         """Note a frame at stream time `t`; True when the windows should be sized again."""
         if self._times and not 0 < t - self._times[-1] <= self._max_gap_s:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import cv2
 import numpy as np
 from cv2.typing import MatLike
+
+_T = TypeVar("_T")
 
 Mask = MatLike
 
@@ -143,16 +146,27 @@ class RegionTracker:
         return seen
 
     def resize(self, window: int, max_missed: int, history: int) -> None:
-        """New window sizes for every track, live ones included; each keeps its newest frames."""
+        """New window sizes (the frame rate changed) for every track, live ones included.
+
+        A window that shrinks keeps the same span of time, thinned, not just its newest
+        frames: the newest quarter of a window can hold a share of evidence the whole never
+        reached, and an alarm would rise on the resize alone.
+        """
         self._window, self._max_missed, self._history = window, max_missed, history
         for track in self.tracks:
+            track.evidence = _thinned(track.evidence, track.window, window)
+            track.areas = _thinned(track.areas, track.history, history)
+            track.tops = _thinned(track.tops, track.history, history)
             track.window, track.history = window, history
-            track.evidence = deque(track.evidence, maxlen=window)
-            track.areas = deque(track.areas, maxlen=history)
-            track.tops = deque(track.tops, maxlen=history)
 
     def best(self) -> Track | None:
         return max(self.tracks, key=lambda tr: tr.score, default=None)
 
     def clear(self) -> None:
         self.tracks = []
+
+
+def _thinned(values: deque[_T], old_size: int, new_size: int) -> deque[_T]:
+    """`values`, kept over `old_size` frames, for `new_size` frames covering the same time."""
+    stride = max(1, round(old_size / new_size))
+    return deque(list(values)[::-stride][::-1], maxlen=new_size)

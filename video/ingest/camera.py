@@ -270,11 +270,11 @@ class CameraPipeline:
             # The analyser's bug, not the camera's: keep the camera running and say so.
             log.exception("analyser failed on camera %s", self.camera.id)
             analysed = None
-        if not picture.due:
-            return
+        if analysed is None:
+            return  # not due, declined by the analyser, or the analyser failed
         with self._lock:
             self._health.analysed(t)
-        for alarm in analysed[1] if analysed is not None else []:
+        for alarm in analysed[1]:
             self._raise(alarm, frame, t)
 
     def _raise(self, alarm: Alarm, frame: av.VideoFrame, t: float) -> None:

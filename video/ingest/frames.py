@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from av.video.codeccontext import VideoCodecContext
 
-from video.analyzer import Alarm, BgrImage, FrameAnalyzer, LumaImage, LumaObserver
+from video.analyzer import Alarm, BgrImage, FrameAnalyzer, LumaImage, LumaObserver, RateAdaptive
 
 Plane = npt.NDArray[np.uint8]
 # Formats whose planes are laid out (and, for yuv420p, ranged) as OpenCV's I420 conversion expects.
@@ -108,26 +108,29 @@ class AnalyserFeed:
     """Hands one camera's decoded frames to its analyser, converted as it asks.
 
     Every frame's luma goes to `observe_luma` while the analyser wants it; the frames due at
-    its rate go to `feed` as BGR. `analyser_s` adds up the time spent inside the analyser.
+    its rate go to `feed` as BGR, unless it declines them (`wants_frame`). `analyser_s` adds up
+    the time spent inside the analyser.
     """
 
     def __init__(self, analyzer: FrameAnalyzer) -> None:
         self.analyzer = analyzer
         # Decided once: a runtime protocol check costs more than a frame's luma.
         self._observer = analyzer if isinstance(analyzer, LumaObserver) else None
+        self._adaptive = analyzer if isinstance(analyzer, RateAdaptive) else None
         self.analyser_s = 0.0
 
     def __call__(
         self, frame: av.VideoFrame, size: tuple[int, int], t: float, due: bool
     ) -> tuple[BgrImage, list[Alarm]] | None:
-        """The analysed picture and its alarms, or None when `frame` was not due."""
+        """The analysed picture and its alarms, or None when `frame` was not due or the
+        analyser declined it."""
         observer = self._observer
         if observer is not None and observer.wants_luma:
             luma = analysis_luma(frame, size)
             started = time.perf_counter()
             observer.observe_luma(luma, t)
             self.analyser_s += time.perf_counter() - started
-        if not due:
+        if not due or (self._adaptive is not None and not self._adaptive.wants_frame(t)):
             return None
         image = analysis_bgr(frame, size)
         started = time.perf_counter()

@@ -37,10 +37,15 @@ class FixedVerifier:
 
 
 def _run(
-    detector: FireDetector, draw: Draw, seconds: float = 10.0, stream_fps: float = 25.0
+    detector: FireDetector,
+    draw: Draw,
+    seconds: float = 10.0,
+    stream_fps: float = 25.0,
+    fed: list[float] | None = None,
 ) -> list[tuple[float, Alarm]]:
     """Play a drawn scene as a `stream_fps` camera, fed as the hub feeds the detector: the luma
-    of every frame while it is wanted, and the frames due at the analysis rate."""
+    of every frame while it is wanted, and the frames due at the analysis rate that it wants
+    (their times go to `fed`)."""
     alarms: list[tuple[float, Alarm]] = []
     next_t = 0.0
     for n in range(round(seconds * stream_fps)):
@@ -51,7 +56,10 @@ def _run(
             detector.observe_luma(np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), np.uint8), t)
         if t + 1e-9 >= next_t:
             next_t += 1 / detector.analysis_fps
-            alarms.extend((t, a) for a in detector.feed(frame, t))
+            if detector.wants_frame(t):
+                alarms.extend((t, a) for a in detector.feed(frame, t))
+                if fed is not None:
+                    fed.append(t)
     return alarms
 
 
@@ -219,6 +227,37 @@ def test_alarm_after_cooldown_is_a_new_onset() -> None:
     alarms = _run(detector, on_off, seconds=18)
     assert [a.kind for _, a in alarms] == ["flame", "flame"]
     assert alarms[1][0] >= 12.0
+
+
+def _rate(fed: list[float], start: float, end: float) -> float:
+    return sum(start <= t < end for t in fed) / (end - start)
+
+
+def test_an_alarming_camera_is_analysed_at_the_settled_rate_until_its_cooldown_ends() -> None:
+    settings = DetectorConfig(cooldown_s=4.0)
+    detector = FireDetector(settings, camera_defaults())
+    fed: list[float] = []
+
+    def burns_for_8_s(frame: BgrImage, i: int) -> None:
+        if i < 200:
+            add_flame(frame, i)
+
+    alarms = _run(detector, burns_for_8_s, seconds=24, fed=fed)
+    assert [a.kind for _, a in alarms] == ["flame"]
+    alarm_t = alarms[0][0]
+    assert _rate(fed, 0.0, alarm_t) == pytest.approx(settings.analysis_fps, rel=0.15)
+    # Up while it burns, then the end is seen and the cooldown runs: thinned throughout.
+    assert _rate(fed, alarm_t + 0.5, 12.0) == pytest.approx(settings.settled_fps, rel=0.15)
+    # Cooled down (at most 8 s + the end's lag + 4 s): the full rate again.
+    assert _rate(fed, 18.0, 24.0) == pytest.approx(settings.analysis_fps, rel=0.15)
+
+
+def test_a_settled_camera_takes_any_frame_once_time_goes_back() -> None:
+    detector = FireDetector(DetectorConfig(cooldown_s=60.0), camera_defaults())
+    alarms = _run(detector, _flame, seconds=6)
+    assert alarms
+    assert not detector.wants_frame(5.99)  # settled: the next wanted frame is ~0.4 s on
+    assert detector.wants_frame(0.0)  # a new connection or a looped file restarts the clock
 
 
 def test_usage_errors() -> None:

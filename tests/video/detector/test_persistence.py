@@ -63,3 +63,15 @@ def test_keyframes_seconds_apart_are_a_gap_not_a_rate() -> None:
     # planned, ready for the 10 frames a second that come when something moves.
     assert not any(rate.update(2.0 * i) for i in range(30))
     assert rate.sized_for == 10.0
+
+
+def test_a_new_plan_sizes_the_windows_at_once_and_caps_what_is_measured() -> None:
+    rate = FrameRate(planned_fps=10.0, span=10)
+    for i in range(10):
+        rate.update(i / 10)
+    rate.replan(2.5)
+    assert rate.planned_fps == rate.sized_for == 2.5
+    # Frames still come at 10/s for a moment (already due): never sized above the plan.
+    assert not any(rate.update(1.0 + i / 10) for i in range(12))
+    rate.replan(10.0)
+    assert rate.sized_for == 10.0

@@ -90,15 +90,27 @@ def test_shape_history_can_outlast_the_evidence_window() -> None:
     assert track.score == 1.0
 
 
-def test_resizing_keeps_each_tracks_newest_evidence() -> None:
+def test_a_shrunk_window_keeps_its_span_of_time_and_its_share_of_evidence() -> None:
+    """The frame rate fell to half: the window keeps every other frame of the same seconds.
+    Keeping only the newest frames, a share of 0.4 became 1.0 and an alarm rose on the resize."""
     tracker = RegionTracker(window=10, max_missed=5, history=10)
-    region = Region(0, 0, 5, 5, 25)
     for i in range(10):
-        (track,) = tracker.update([region], i / 10)
+        (track,) = tracker.update([Region(0, 0, 5, 5 + i, 25 + 5 * i)], i / 10)
         track.evidence.append(i >= 6)  # evidence in the last 4 frames
-    tracker.resize(window=4, max_missed=2, history=4)
-    assert list(track.evidence) == [True] * 4 and track.score == 1.0
-    assert len(track.areas) == 4
+    assert track.score == 0.4
+    tracker.resize(window=5, max_missed=2, history=5)
+    assert list(track.evidence) == [False, False, False, True, True] and track.score == 0.4
+    assert list(track.areas) == [25 + 5 * i for i in (1, 3, 5, 7, 9)]
     for i in range(3):
         tracker.update([], 1.0 + i / 10)
     assert tracker.tracks == []  # unseen for more than the new max_missed
+
+
+def test_a_grown_window_keeps_what_it_had() -> None:
+    tracker = RegionTracker(window=4, max_missed=2, history=4)
+    region = Region(0, 0, 5, 5, 25)
+    for i in range(4):
+        (track,) = tracker.update([region], i / 10)
+        track.evidence.append(True)
+    tracker.resize(window=8, max_missed=4, history=8)
+    assert list(track.evidence) == [True] * 4 and track.score == 0.5  # half a window seen

@@ -109,3 +109,28 @@ def test_luma_is_the_grey_of_the_analysed_picture() -> None:
     assert np.abs((luma - 16) * 255 / 219 - grey).mean() < 2.0
     full = analysis_luma(frame, (640, 360))
     assert full.shape == (360, 640) and full.flags.owndata  # a copy, not the decoder's buffer
+
+
+class _Declining(_Observing):
+    """Wants only every other frame due at its rate, as the detector of an alarming camera."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[float] = []
+
+    def wants_frame(self, t: float) -> bool:
+        self.asked.append(t)
+        return len(self.asked) % 2 == 0
+
+
+def test_frames_the_analyser_declines_are_neither_converted_nor_fed() -> None:
+    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
+        format="yuv420p"
+    )
+    analyser = _Declining()
+    feed = AnalyserFeed(analyser)
+    size = analysis_size(640, 360, 160)
+    results = [feed(frame, size, t / 10, due=True) for t in range(4)]
+    assert [r is not None for r in results] == [False, True, False, True]
+    assert analyser.fed == [0.1, 0.3] and analyser.asked == [0.0, 0.1, 0.2, 0.3]
+    assert feed(frame, size, 0.45, due=False) is None and len(analyser.asked) == 4
