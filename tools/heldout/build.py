@@ -1,10 +1,13 @@
 """Rebuild the held-out clip set: real footage from repositories that are not evaluation sources.
 
-`clips.tsv` lists 52 clips of 37 public repositories, each by repository, commit and path,
-chosen and checked by eye on 2026-12-01: 21 with flames (3 of them candles), 21 fire-free
+`clips.tsv` lists 46 clips of 35 public repositories, each by repository, commit and path,
+chosen and checked by eye on 2026-12-01: 21 with flames (3 of them candles), 15 fire-free
 street, traffic, shop and dashcam scenes, and 10 fire-free hard negatives (people smoking,
 autumn leaves, a sunset, street lamps in rain, a burnt kitchen). None of those repositories is
-in `../shared/datasets/evaluation-sources.txt`, and the candidates were compared with the
+in `../shared/datasets/evaluation-sources.txt` or among the verifier's sources
+(`tools/train_verifier/sources.py`: its training footage, and the footage its thresholds are
+chosen on; six clips of two such repositories were in the first list and were dropped), and
+the candidates were compared with the
 evaluation clips (blob hash, coarse frame fingerprint) to drop re-uploads. The footage is
 third-party and mostly unlicensed, so it is never committed: this script rebuilds the set from
 snapshots of those repositories (bring each with the tool library's `fetch`; they land as
