@@ -74,6 +74,8 @@ def test_a_short_real_run_reports_every_field(
 ) -> None:
     """One small stream through the real RTSP server, baseline, hub and ingest-only."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    # The generated pattern, as on a machine without the shared footage (its name has a colon).
+    monkeypatch.setenv("FIREGRID_BENCH_SOURCE", "lavfi:testsrc2")
     args = parse_args(["--streams", "1", "--size", "320x180", "--seconds", "2", "--rounds", "1"])
     report = run(dataclasses.replace(args, workers=1))
     assert report["streams"] == 1 and report["realtime"] is True

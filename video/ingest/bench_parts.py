@@ -11,6 +11,7 @@ size and rate.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def prepare_clip(
 ) -> PreparedClip:
     """Real footage (or the test pattern) at the asked size and rate."""
     source = footage_source(chosen)
-    path = cache / f"footage-{Path(source).stem}-{width}x{height}@{fps}.264"
+    # A lavfi source's name holds a colon, which the RTSP test server reads as a separator.
+    stem = re.sub(r"[^\w.-]", "_", Path(source).stem)
+    path = cache / f"footage-{stem}-{width}x{height}@{fps}.264"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
