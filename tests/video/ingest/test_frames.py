@@ -37,11 +37,16 @@ def _noisy_scene(width: int, height: int) -> BgrImage:
     return noisy
 
 
-@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (426, 240)])
-def test_colours_match_ffmpeg_area_scaling_within_a_grey_level(size: tuple[int, int]) -> None:
-    frame = av.VideoFrame.from_ndarray(_noisy_scene(*size), format="bgr24").reformat(
+def _decoded_scene(width: int = 640, height: int = 360) -> av.VideoFrame:
+    """The grainy scene as a decoder hands it out: planar YUV 4:2:0."""
+    return av.VideoFrame.from_ndarray(_noisy_scene(width, height), format="bgr24").reformat(
         format="yuv420p"
     )
+
+
+@pytest.mark.parametrize("size", [(640, 360), (1280, 720), (426, 240)])
+def test_colours_match_ffmpeg_area_scaling_within_a_grey_level(size: tuple[int, int]) -> None:
+    frame = _decoded_scene(*size)
     out = analysis_size(*size, 320)
     image = analysis_bgr(frame, out)
     reference = frame.to_ndarray(format="bgr24", width=out[0], height=out[1], interpolation="AREA")
@@ -80,9 +85,7 @@ class _Observing:
 
 
 def test_the_feed_passes_every_frames_luma_only_while_it_is_wanted() -> None:
-    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
-        format="yuv420p"
-    )
+    frame = _decoded_scene()
     analyser = _Observing()
     feed = AnalyserFeed(analyser)
     size = analysis_size(640, 360, 160)
@@ -99,9 +102,7 @@ def test_the_feed_passes_every_frames_luma_only_while_it_is_wanted() -> None:
 
 
 def test_luma_is_the_grey_of_the_analysed_picture() -> None:
-    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
-        format="yuv420p"
-    )
+    frame = _decoded_scene()
     size = analysis_size(640, 360, 320)
     luma = analysis_luma(frame, size).astype(np.int16)
     grey = cv2.cvtColor(analysis_bgr(frame, size), cv2.COLOR_BGR2GRAY).astype(np.int16)
@@ -124,9 +125,7 @@ class _Declining(_Observing):
 
 
 def test_frames_the_analyser_declines_are_neither_converted_nor_fed() -> None:
-    frame = av.VideoFrame.from_ndarray(_noisy_scene(640, 360), format="bgr24").reformat(
-        format="yuv420p"
-    )
+    frame = _decoded_scene()
     analyser = _Declining()
     feed = AnalyserFeed(analyser)
     size = analysis_size(640, 360, 160)
