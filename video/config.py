@@ -64,6 +64,15 @@ class DetectorConfig(Strict):
     smoke_window_s: float = Field(
         4.0, gt=0, le=60, description="smoke drifts slowly: its evidence window is longer"
     )
+    smoke_fps: float = Field(
+        5.0,
+        gt=0,
+        le=30,
+        description=(
+            "the smoke stage runs at most this often: smoke drifts over seconds, and on a busy"
+            " street the stage costs a third of the detector"
+        ),
+    )
     cooldown_s: float = Field(60.0, ge=0, le=3600, description="quiet time after an alarm ends")
     verify_interval_s: float = Field(
         1.0, gt=0, le=10, description="how often each candidate region is re-scored by the verifier"

@@ -12,7 +12,10 @@ While flame candidates are followed the detector wants the luma of every decoded
 of the analysed ones (`wants_luma`, `observe_luma`): flicker is invisible at the analysis rate.
 While one of the camera's alarms is up or cooling down it wants fewer frames (`wants_frame`,
 `settled_fps`): the camera's incident is open, and a fire in view would otherwise make its
-camera cost two to three times an ordinary one for as long as it burns.
+camera cost two to three times an ordinary one for as long as it burns. The smoke stage seeks
+candidates on every other analysed frame (`smoke_fps`) and only learns its background on the
+rest: smoke drifts over seconds, its evidence window is 4 s, and on a busy street, where
+something grey moves in every frame, seeking them was a third of the detector's cost.
 
 Stages can be disabled by name (`STAGES`) to measure what each one earns.
 """
@@ -111,8 +114,12 @@ class FireDetector:
         self._rate = FrameRate(settings.analysis_fps)
         # Frames due strictly between these stream times are declined (`wants_frame`).
         self._skip_after = self._skip_before = float("-inf")
+        # The smoke stage skips frames strictly between these stream times.
+        self._smoke_after = self._smoke_before = float("-inf")
         self._flame = self._kind_state(settings.window_s, self._new_gate())
-        self._smoke_state = self._kind_state(settings.smoke_window_s, self._new_gate())
+        self._smoke_state = self._kind_state(
+            settings.smoke_window_s, self._new_gate(), self._smoke_fps
+        )
         self._allowed: MatLike | None = None
         self._frame_size = (0, 0)
         self._work_size = (1, 1)
@@ -127,20 +134,26 @@ class FireDetector:
         settings = GateSettings(on=on, off=min(0.2, on / 2), cooldown_s=self._settings.cooldown_s)
         return AlarmGate(settings)
 
-    def _kind_state(self, window_s: float, gate: AlarmGate) -> _KindState:
-        return _KindState(RegionTracker(*self._window_sizes(window_s)), gate)
+    def _kind_state(self, window_s: float, gate: AlarmGate, fps: float | None = None) -> _KindState:
+        return _KindState(RegionTracker(*self._window_sizes(window_s, fps)), gate)
 
-    def _window_sizes(self, window_s: float) -> tuple[int, int, int]:
+    @property
+    def _smoke_fps(self) -> float:
+        """The rate smoke frames really come at."""
+        return min(self._settings.smoke_fps, self._rate.sized_for)
+
+    def _window_sizes(self, window_s: float, fps: float | None = None) -> tuple[int, int, int]:
         """Evidence window, frames a track may go unseen, shape history: in frames at the rate
-        frames really come at."""
-        history = max(1, round(window_s * self._rate.sized_for))
+        frames really come at (the stage's own, when it runs at `fps`)."""
+        history = max(1, round(window_s * (fps or self._rate.sized_for)))
         window = history if "persistence" not in self._disabled else 1
         # Unseen for half its window, a track holds at most half a window of evidence: drop it.
         return window, max(1, history // 2), history
 
     def _resize_windows(self) -> None:
         self._flame.tracker.resize(*self._window_sizes(self._settings.window_s))
-        self._smoke_state.tracker.resize(*self._window_sizes(self._settings.smoke_window_s))
+        sizes = self._window_sizes(self._settings.smoke_window_s, self._smoke_fps)
+        self._smoke_state.tracker.resize(*sizes)
 
     @property
     def analysis_fps(self) -> float:
@@ -187,19 +200,32 @@ class FireDetector:
         flame_tracks = self._propose_flames(ycrcb, moving, t, requests)
         if self._flicker is not None and not self._flame.tracker.tracks:
             self._flicker.clear()  # nothing to measure: the next candidate starts afresh
-        smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests)
+        kinds: list[tuple[DetectionKind, _KindState, list[_Candidate]]] = [
+            ("flame", self._flame, flame_tracks)
+        ]
+        if self._smoke_due(t):
+            smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests)
+            kinds.append(("smoke", self._smoke_state, smoke_tracks))
+        elif "smoke" not in self._disabled and not night:
+            self._smoke.learn(grey)
         self._verify(frame_bgr, requests, t)
         alarms: list[Alarm] = []
-        kinds: tuple[tuple[DetectionKind, _KindState, list[_Candidate]], ...] = (
-            ("flame", self._flame, flame_tracks),
-            ("smoke", self._smoke_state, smoke_tracks),
-        )
         for kind, state, tracks in kinds:
             alarm = self._decide(kind, state, tracks, t)
             if alarm is not None:
                 alarms.append(alarm)
         self._plan_rate(t)
         return alarms
+
+    def _smoke_due(self, t: float) -> bool:
+        """Whether the smoke stage runs on the frame at `t`; if so, when it next does."""
+        # A time before the last smoke frame is a new connection or a looped file: run.
+        if self._smoke_after < t < self._smoke_before:
+            return False
+        self._smoke_after = t
+        # Frames come with jitter: the one closest to the smoke schedule runs.
+        self._smoke_before = t + 1.0 / self._smoke_fps - 0.5 / self._rate.sized_for
+        return True
 
     def _plan_rate(self, t: float) -> None:
         """Analyse at `settled_fps` while an alarm of either kind is up or cooling down.
@@ -297,7 +323,7 @@ class FireDetector:
         frame = self._smoke.update(ycrcb, grey)
         seen = self._smoke_state.tracker.update(extract_regions(frame.blocks, SMOKE_MIN_BLOCKS), t)
         grid = frame.blocks.shape[:2]
-        min_frames = max(2, round(self._rate.sized_for))
+        min_frames = max(2, round(self._smoke_fps))
         block = self._smoke.settings.block
         height, width = grey.shape[:2]
         out: list[_Candidate] = []

@@ -60,10 +60,21 @@ class SmokeStage:
         # the frames without candidates learn through exactly the same calls.
         self._everywhere: Mask = np.zeros((0, 0), np.uint8)
         self._every_block: Mask = np.zeros((0, 0), np.uint8)
+        self._blocks: Mask = np.zeros((0, 0), np.uint8)  # the last candidates proposed
 
     def grid_shape(self, work_shape: tuple[int, ...]) -> tuple[int, int]:
         b = self.settings.block
         return max(1, work_shape[0] // b), max(1, work_shape[1] // b)
+
+    def learn(self, grey: GreyImage) -> None:
+        """Learn from a frame no candidates are sought in, as if the last ones were still there.
+
+        The backgrounds learn at the same pace whichever frames the detector proposes on.
+        """
+        if self._background is None or self._background.shape != grey.shape:
+            return
+        rows, cols = self.grid_shape(grey.shape)
+        self._learn(grey, _block_mean(_edge_energy(grey), cols, rows), self._blocks)
 
     def update(self, ycrcb: YCrCbImage, grey: GreyImage) -> SmokeFrame:
         s = self.settings
@@ -72,7 +83,8 @@ class SmokeStage:
         if self._background is None or self._background.shape != grey.shape:
             self._background = grey.astype(np.float32)
             self._edges = edges
-            return SmokeFrame(np.zeros((rows, cols), np.uint8), False)
+            self._blocks = np.zeros((rows, cols), np.uint8)
+            return SmokeFrame(self._blocks, False)
         diff = cv2.absdiff(grey, cv2.convertScaleAbs(self._background))
         _, changed_px = cv2.threshold(diff, s.min_change, 255, cv2.THRESH_BINARY)
         # Fog, haze and exposure changes alter most of the view at once, grey or not.
@@ -86,6 +98,7 @@ class SmokeStage:
             if fog:
                 blocks[:] = 0
         self._learn(grey, edges, blocks)
+        self._blocks = blocks
         return SmokeFrame(blocks, fog)
 
     def _candidates(

@@ -12,6 +12,7 @@ from video.analyzer import Alarm, BgrImage
 from video.config import CameraConfig, DetectorConfig
 from video.detection import Box
 from video.detector import DetectorUsageError, FireDetector, build_detector, make_detector
+from video.detector.smoke import SmokeStage
 from video.detector.tuning import LEVELS, camera_defaults
 
 Draw = Callable[[BgrImage, int], None]
@@ -258,6 +259,36 @@ def test_a_settled_camera_takes_any_frame_once_time_goes_back() -> None:
     assert alarms
     assert not detector.wants_frame(5.99)  # settled: the next wanted frame is ~0.4 s on
     assert detector.wants_frame(0.0)  # a new connection or a looped file restarts the clock
+
+
+@pytest.mark.parametrize(
+    ("smoke_fps", "stream_fps", "share"),
+    [(5.0, 25.0, 0.5), (10.0, 25.0, 1.0), (5.0, 5.0, 1.0)],  # a 5 fps substream: every frame
+)
+def test_the_smoke_stage_proposes_at_its_own_rate_and_learns_in_between(
+    monkeypatch: pytest.MonkeyPatch, smoke_fps: float, stream_fps: float, share: float
+) -> None:
+    calls = {"update": 0, "learn": 0}
+
+    def counted(name: str) -> Callable[..., object]:
+        real = getattr(SmokeStage, name)
+
+        def spy(*args: object) -> object:
+            calls[name] += 1
+            return real(*args)
+
+        return spy
+
+    for name in calls:
+        monkeypatch.setattr(SmokeStage, name, counted(name))
+    fed: list[float] = []
+    detector = FireDetector(DetectorConfig(smoke_fps=smoke_fps), camera_defaults())
+    assert (
+        _run(detector, lambda f, i: add_car(f, i), seconds=8, stream_fps=stream_fps, fed=fed) == []
+    )
+    assert len(fed) == pytest.approx(8 * min(stream_fps, detector.analysis_fps), abs=1)
+    assert calls["update"] + calls["learn"] == len(fed)  # the background learns from every one
+    assert calls["update"] == pytest.approx(share * len(fed), abs=1)
 
 
 def test_usage_errors() -> None:

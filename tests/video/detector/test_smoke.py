@@ -78,3 +78,35 @@ def test_static_track_is_not_evidence() -> None:
         tracker.update([Region(10, 8, 3, 3, 9)], i / 10)
     assert not stage.track_evidence(track, (13, 24), min_frames=3)
     assert extract_regions(np.zeros((13, 24), np.uint8), 2) == []
+
+
+def _brightening(frame: np.ndarray, i: int) -> None:
+    """A slow exposure drift (no candidates: every block changes a little), then a plume."""
+    cv2.add(frame, np.full_like(frame, min(i // 4, 12)), dst=frame)
+    if i >= 30:
+        add_smoke(frame, i - 30)
+
+
+def test_learning_between_proposals_keeps_the_proposals_of_a_stage_run_on_every_frame() -> None:
+    every, every_other = SmokeStage(), SmokeStage()
+    frames = []
+    for i in range(60):
+        frame = static_scene()
+        _brightening(frame, i)
+        frames.append(_small(frame))
+    proposals: list[tuple[int, int]] = []
+    for i, (ycrcb, grey) in enumerate(frames):
+        full = every.update(ycrcb, grey).blocks
+        if i % 2:
+            every_other.learn(grey)
+            continue
+        proposals.append(
+            (cv2.countNonZero(full), cv2.countNonZero(every_other.update(ycrcb, grey).blocks))
+        )
+    # Until the plume, nothing is proposed and both backgrounds learnt the same frames.
+    assert proposals[:15] == [(0, 0)] * 15
+    assert max(full for full, _ in proposals[15:]) >= 4
+    # Under candidates the skipping stage learns with the last candidates it found: close, and
+    # it finds the plume as well.
+    assert max(half for _, half in proposals[15:]) >= 4
+    assert all(abs(full - half) <= 2 for full, half in proposals)
