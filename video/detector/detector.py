@@ -37,7 +37,7 @@ from video.detector.flame_colour import FlameColourRule
 from video.detector.flame_flicker import FlickerSettings, FlickerWindow
 from video.detector.flame_temporal import FlameTemporal
 from video.detector.motion import MotionModel
-from video.detector.persistence import AlarmGate, FrameRate, GateSettings
+from video.detector.persistence import AlarmGate, FrameRate, FrameSchedule, GateSettings
 from video.detector.regions import RegionTracker, Track, extract_regions
 from video.detector.smoke import SmokeStage
 from video.detector.tuning import LEVELS, SceneProfile, allowed_area
@@ -112,10 +112,8 @@ class FireDetector:
             else None
         )
         self._rate = FrameRate(settings.analysis_fps)
-        # Frames due strictly between these stream times are declined (`wants_frame`).
-        self._skip_after = self._skip_before = float("-inf")
-        # The smoke stage skips frames strictly between these stream times.
-        self._smoke_after = self._smoke_before = float("-inf")
+        self._frames = FrameSchedule()  # the frames wanted (`wants_frame`)
+        self._smoke_frames = FrameSchedule()  # the frames the smoke stage proposes on
         self._flame = self._kind_state(settings.window_s, self._new_gate())
         self._smoke_state = self._kind_state(
             settings.smoke_window_s, self._new_gate(), self._smoke_fps
@@ -173,8 +171,7 @@ class FireDetector:
         return self._flicker is not None and bool(self._flame.tracker.tracks)
 
     def wants_frame(self, t: float) -> bool:
-        # A time before the last frame is a new connection or a looped file: take it.
-        return not self._skip_after < t < self._skip_before
+        return self._frames.due(t)
 
     def observe_luma(self, luma: LumaImage, t: float) -> None:
         if self._flicker is not None:
@@ -219,12 +216,10 @@ class FireDetector:
 
     def _smoke_due(self, t: float) -> bool:
         """Whether the smoke stage runs on the frame at `t`; if so, when it next does."""
-        # A time before the last smoke frame is a new connection or a looped file: run.
-        if self._smoke_after < t < self._smoke_before:
+        if not self._smoke_frames.due(t):
             return False
-        self._smoke_after = t
         # Frames come with jitter: the one closest to the smoke schedule runs.
-        self._smoke_before = t + 1.0 / self._smoke_fps - 0.5 / self._rate.sized_for
+        self._smoke_frames.take(t, t + 1.0 / self._smoke_fps - 0.5 / self._rate.sized_for)
         return True
 
     def _plan_rate(self, t: float) -> None:
@@ -240,8 +235,7 @@ class FireDetector:
             self._rate.replan(fps)
             self._resize_windows()
         # Due frames come on the full rate's schedule, with jitter: take the one closest.
-        self._skip_after = t
-        self._skip_before = t + 1.0 / fps - 0.5 / top if fps < top else t
+        self._frames.take(t, t + 1.0 / fps - 0.5 / top if fps < top else t)
 
     def _shrink(self, frame: BgrImage) -> MatLike:
         height, width = frame.shape[:2]

@@ -95,3 +95,21 @@ class FrameRate:
             return False
         self.sized_for = fps
         return True
+
+
+class FrameSchedule:
+    """Which frames a thinned rate takes: any frame not strictly inside the gap after the last.
+
+    A frame before the last one taken is a new connection or a looped file: it is taken, and
+    the schedule starts from it.
+    """
+
+    def __init__(self) -> None:
+        self._taken = self._next = float("-inf")
+
+    def due(self, t: float) -> bool:
+        return not self._taken < t < self._next
+
+    def take(self, t: float, next_due: float) -> None:
+        """The frame at `t` is taken; the next one due comes no earlier than `next_due`."""
+        self._taken, self._next = t, next_due

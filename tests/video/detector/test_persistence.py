@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from video.detector.persistence import AlarmGate, FrameRate, GateSettings
+from video.detector.persistence import AlarmGate, FrameRate, FrameSchedule, GateSettings
 
 
 def test_rises_once_then_holds_with_hysteresis() -> None:
@@ -75,3 +75,13 @@ def test_a_new_plan_sizes_the_windows_at_once_and_caps_what_is_measured() -> Non
     assert not any(rate.update(1.0 + i / 10) for i in range(12))
     rate.replan(10.0)
     assert rate.sized_for == 10.0
+
+
+def test_a_schedule_skips_the_gap_after_a_taken_frame_and_restarts_when_time_goes_back() -> None:
+    schedule = FrameSchedule()
+    assert schedule.due(0.0)  # nothing taken yet
+    schedule.take(0.0, 0.35)
+    assert [schedule.due(t) for t in (0.1, 0.2, 0.3, 0.35, 0.4)] == [False] * 3 + [True] * 2
+    assert schedule.due(-5.0)  # a new connection or a looped file
+    schedule.take(1.0, 1.0)  # no gap: every later frame is due
+    assert schedule.due(1.04)
