@@ -20,8 +20,8 @@ then, on one thread, as fast as they go:
   due frame, and the luma of every frame while it asks for it).
 
 With `gated` (the cctv scene) both hub sides decode what the activity gate lets through, with its
-catch-up from the pre-roll ring, exactly as a camera's pipeline does (`GatedFeed`); the baseline
-still decodes everything.
+catch-up from the pre-roll ring, and analyse only while it is awake, exactly as a camera's
+pipeline does (`GatedFeed`); the baseline still decodes everything.
 
 Demux (reading the socket) is left out: both sides pay it alike. Each side is timed `repeats`
 times in turn and the median kept, in CPU milliseconds per stream-second of video.
@@ -112,14 +112,17 @@ def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None, gated
     for packet in packets:
         recorder.add(packet)  # the pre-roll ring is kept whether or not anything is gated
         for item in [packet] if feed is None else feed.packets_for(packet):
-            for picture in decoder.decode(item):
+            pictures = decoder.decode(item)
+            decoded += decoder.decoded
+            if feed is not None and decoder.picture_changed_at is not None:
+                feed.gate.wake(decoder.picture_changed_at)
+            if feed is not None and not feed.analysing:
+                continue
+            for picture in pictures:
                 if feed_analyser is not None:
                     feed_analyser(picture.frame, decoder.out_size, picture.t, picture.due)
                 elif picture.due:
                     decoder.to_analysis_bgr(picture.frame)
-            decoded += decoder.decoded
-            if feed is not None and decoder.picture_changed_at is not None:
-                feed.gate.wake(decoder.picture_changed_at)
     return _HubPass(time.thread_time() - start, decoded)
 
 

@@ -10,7 +10,8 @@ packets are dropped until the next keyframe (a decoder cannot resume mid-GOP) an
 frame is counted. The decode thread decodes every packet it gets (a P-frame needs its
 predecessors) but converts only the frames the analyser asks for, straight to its small BGR size.
 With the activity gate, the demux thread holds back the P-frames of a still scene, and the
-decode thread compares the keyframes it still gets (`video.ingest.keyframes`) to wake the gate.
+decode thread compares the keyframes it still gets (`video.ingest.keyframes`) to wake the gate,
+and analyses frames only while the gate is awake.
 """
 
 from __future__ import annotations
@@ -259,6 +260,11 @@ class CameraPipeline:
                     self._health.resolution_changed()
                 for _ in range(decoder.corrupt_frames):
                     self._health.decode_error()
+        if self._feed is not None:
+            with self._lock:
+                analysing = self._feed.analysing
+            if not analysing:
+                return
         for picture in frames:
             self._analyse(decoder, picture)
 

@@ -182,7 +182,7 @@ def test_stop_is_prompt_on_a_camera_that_never_answers(tmp_path: Path) -> None:
     assert any(getattr(m, "error", None) for m in outbox.messages)
 
 
-def test_activity_gate_decodes_keyframes_while_still_and_catches_up_on_motion(
+def test_activity_gate_decodes_keyframes_while_still_analyses_none_and_catches_up_on_motion(
     tmp_path: Path,
 ) -> None:
     clip = encode_h264(tmp_path / "still.264", seconds=6.0, red_from=4.0, gop=25, moving=False)
@@ -193,10 +193,13 @@ def test_activity_gate_decodes_keyframes_while_still_and_catches_up_on_motion(
     try:
         time.sleep(3.5 * UNIT)
         still = cam.decode_stats()
+        analysed_while_still = analyzer.frames
         wait_until(lambda: any(isinstance(m, Detection) for m in outbox.messages), 4 * UNIT)
     finally:
         cam.stop()
     # Warm-up (1 s) decodes everything, then one keyframe a second while nothing moves.
     assert still.keyframes_only and still.decoded_frames < 0.6 * still.packets
+    # The warm-up second at the analyser's 10 fps; none of the still keyframes after it.
+    assert analysed_while_still <= 10
     [detection] = [m for m in outbox.messages if isinstance(m, Detection)]
     assert 4.0 <= detection.t <= 4.5
