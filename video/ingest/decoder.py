@@ -101,8 +101,11 @@ class FrameDecoder:
         self._out_size = analysis_size(width, height, self.analysis_width)
 
     def _is_due(self, t: float) -> bool:
-        if self._next_t is None or t < self._next_t - 2 * self.interval:
-            self._next_t = t  # first frame, or time went backwards (file loop, camera reset)
+        if self._next_t is None or not -2 * self.interval <= t - self._next_t <= self.interval:
+            # First frame, time went backwards (file loop, camera reset), or frames resume
+            # after a gap (the activity gate's keyframes-only spell): the schedule starts here,
+            # rather than catching up with a burst of frames at the stream's full rate.
+            self._next_t = t
         if t + 1e-6 < self._next_t:
             return False
         # Advance on the schedule, not from t, so the mean rate is exact at any input rate.

@@ -24,6 +24,18 @@ def test_frames_come_at_the_analysers_rate_and_width(tmp_path: Path) -> None:
     assert decoder.to_analysis_bgr(due[0].frame).shape == (90, 160, 3)
 
 
+def test_after_a_keyframes_only_spell_the_rate_resumes_without_a_burst(tmp_path: Path) -> None:
+    clip = encode_h264(tmp_path / "a.264", width=320, height=180, seconds=5.0, gop=25)
+    source = PacketSource("cam", str(clip), 1.0, 1.0, threading.Event())
+    source.open()
+    decoder = FrameDecoder(analysis_width=160, analysis_fps=5.0)
+    # Keyframes only (a still scene behind the activity gate) until 3 s, then every frame.
+    packets = [p for p in source.read_pass() if p.keyframe or p.t >= 3.0]
+    due = [round(p.t, 2) for packet in packets for p in decoder.decode(packet) if p.due]
+    source.close()
+    assert due == [0.0, 1.0, 2.0, 3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2, 4.4, 4.6, 4.8]
+
+
 def test_a_patch_appearing_in_a_grainy_still_scene_changes_the_next_keyframe(
     tmp_path: Path,
 ) -> None:
