@@ -92,6 +92,15 @@ class DetectorConfig(Strict):
             " is open, and a burning camera analysed at the full rate costs more than its decoding"
         ),
     )
+    idle_fps: float = Field(
+        5.0,
+        gt=0,
+        le=30,
+        description=(
+            "analysis rate while no flame or smoke candidate is followed: the first one seen"
+            " brings the full rate back at once, and backgrounds learn at the same pace per second"
+        ),
+    )
     flicker_min: float = Field(
         0.0,
         ge=0.0,

@@ -12,10 +12,14 @@ While flame candidates are followed the detector wants the luma of every decoded
 of the analysed ones (`wants_luma`, `observe_luma`): flicker is invisible at the analysis rate.
 While one of the camera's alarms is up or cooling down it wants fewer frames (`wants_frame`,
 `settled_fps`): the camera's incident is open, and a fire in view would otherwise make its
-camera cost two to three times an ordinary one for as long as it burns. The smoke stage seeks
-candidates on every other analysed frame (`smoke_fps`) and only learns its background on the
-rest: smoke drifts over seconds, its evidence window is 4 s, and on a busy street, where
-something grey moves in every frame, seeking them was a third of the detector's cost.
+camera cost two to three times an ordinary one for as long as it burns. While it follows no
+candidate at all it wants half the frames (`idle_fps`): there is no evidence to gather, the
+first candidate brings the full rate back from the next frame on, and the backgrounds learn
+from each frame for the frames it declined, so they keep their pace per second. The smoke
+stage seeks candidates on every other analysed frame (`smoke_fps`) and only learns its
+background on the rest: smoke drifts over seconds, its evidence window is 4 s, and on a busy
+street, where something grey moves in every frame, seeking them was a third of the detector's
+cost.
 
 Stages can be disabled by name (`STAGES`) to measure what each one earns.
 """
@@ -113,6 +117,7 @@ class FireDetector:
         )
         self._rate = FrameRate(settings.analysis_fps)
         self._frames = FrameSchedule()  # the frames wanted (`wants_frame`)
+        self._declined = 0  # frames offered and declined since the last one analysed
         self._smoke_frames = FrameSchedule()  # the frames the smoke stage proposes on
         self._flame = self._kind_state(settings.window_s, self._new_gate())
         self._smoke_state = self._kind_state(
@@ -171,7 +176,11 @@ class FireDetector:
         return self._flicker is not None and bool(self._flame.tracker.tracks)
 
     def wants_frame(self, t: float) -> bool:
-        return self._frames.due(t)
+        if self._frames.due(t):
+            return True
+        self._declined += 1
+        self._rate.offered(t)
+        return False
 
     def observe_luma(self, luma: LumaImage, t: float) -> None:
         if self._flicker is not None:
@@ -182,6 +191,8 @@ class FireDetector:
             raise DetectorUsageError(f"expected an HxWx3 BGR frame, got shape {frame_bgr.shape}")
         if self._rate.update(t):
             self._resize_windows()
+        # The frames declined since the last one analysed: the backgrounds learn for them too.
+        frames, self._declined = 1 + self._declined, 0
         work = self._shrink(frame_bgr)
         grey = cv2.cvtColor(work, cv2.COLOR_BGR2GRAY, dst=self._grey)
         ycrcb = cv2.cvtColor(work, cv2.COLOR_BGR2YCrCb)  # fresh: a lazy colour mask keeps it
@@ -189,7 +200,7 @@ class FireDetector:
         if "motion" in self._disabled:
             moving = np.full(grey.shape, 255, np.uint8)
         else:
-            motion = self._motion.update(grey)
+            motion = self._motion.update(grey, frames)
             if cv2.countNonZero(motion.mask):
                 moving = cv2.dilate(motion.mask, self._kernel)
         night = self._profile.update(ycrcb)
@@ -201,10 +212,10 @@ class FireDetector:
             ("flame", self._flame, flame_tracks)
         ]
         if self._smoke_due(t):
-            smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests)
+            smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests, frames)
             kinds.append(("smoke", self._smoke_state, smoke_tracks))
         elif "smoke" not in self._disabled and not night:
-            self._smoke.learn(grey)
+            self._smoke.learn(grey, frames)
         self._verify(frame_bgr, requests, t)
         alarms: list[Alarm] = []
         for kind, state, tracks in kinds:
@@ -223,14 +234,22 @@ class FireDetector:
         return True
 
     def _plan_rate(self, t: float) -> None:
-        """Analyse at `settled_fps` while an alarm of either kind is up or cooling down.
+        """Analyse at `settled_fps` while an alarm of either kind is up or cooling down, at
+        `idle_fps` while no candidate of either kind is followed, else at the full rate.
 
-        No alarm of that kind can rise then, and one of the other kind would join the incident
-        already open; the alarm's own end is still seen, a little later.
+        No alarm of that kind can rise while one is settled, and one of the other kind would
+        join the incident already open; the alarm's own end is still seen, a little later.
+        Without candidates there is no evidence to gather: the first one seen brings the full
+        rate back from the next frame on, and its evidence window starts then.
         """
-        top = self._settings.analysis_fps
-        settled = self._flame.gate.settled(t) or self._smoke_state.gate.settled(t)
-        fps = min(self._settings.settled_fps, top) if settled else top
+        settings = self._settings
+        top = settings.analysis_fps
+        if self._flame.gate.settled(t) or self._smoke_state.gate.settled(t):
+            fps = min(settings.settled_fps, top)
+        elif not (self._flame.tracker.tracks or self._smoke_state.tracker.tracks):
+            fps = min(settings.idle_fps, top)
+        else:
+            fps = top
         if fps != self._rate.planned_fps:
             self._rate.replan(fps)
             self._resize_windows()
@@ -309,12 +328,18 @@ class FireDetector:
         return None if track.flicker is None else track.flicker >= settings.min_hf
 
     def _propose_smoke(
-        self, ycrcb: MatLike, grey: MatLike, night: bool, t: float, requests: list[_Request]
+        self,
+        ycrcb: MatLike,
+        grey: MatLike,
+        night: bool,
+        t: float,
+        requests: list[_Request],
+        frames: int,
     ) -> list[_Candidate]:
         if "smoke" in self._disabled or night:
             self._smoke_state.tracker.update([], t)
             return []
-        frame = self._smoke.update(ycrcb, grey)
+        frame = self._smoke.update(ycrcb, grey, frames)
         seen = self._smoke_state.tracker.update(extract_regions(frame.blocks, SMOKE_MIN_BLOCKS), t)
         grid = frame.blocks.shape[:2]
         min_frames = max(2, round(self._smoke_fps))

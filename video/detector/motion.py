@@ -52,7 +52,9 @@ class MotionModel:
             return None
         return cv2.convertScaleAbs(self._background)
 
-    def update(self, grey: GreyImage) -> MotionResult:
+    def update(self, grey: GreyImage, frames: int = 1) -> MotionResult:
+        """`grey` stands for `frames` frames at the planned rate (the detector thins its rate
+        while nothing is followed): the background learns as if it had seen each of them."""
         blurred = cv2.GaussianBlur(grey, (3, 3), 0)
         if self._background is None or self._background.shape != blurred.shape:
             return self._recalibrate(blurred)
@@ -63,9 +65,9 @@ class MotionModel:
             return self._recalibrate(blurred)
         # A fast rate while settling absorbs the tail of an exposure change quickly.
         alpha = 0.5 if self._settling > 0 else self._alpha
-        cv2.accumulateWeighted(blurred, self._background, alpha)
+        cv2.accumulateWeighted(blurred, self._background, per_frames(alpha, frames))
         if self._settling > 0:
-            self._settling -= 1
+            self._settling -= frames  # in planned frames, as long at any rate
             return MotionResult(np.zeros_like(mask), 0.0, True)
         if fraction > 0.0:  # opening an empty mask gives it back: spare quiet frames the cost
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self._kernel)
@@ -75,3 +77,9 @@ class MotionModel:
         self._background = blurred.astype(np.float32)
         self._settling = self._settle_frames
         return MotionResult(np.zeros_like(blurred), 0.0, True)
+
+
+def per_frames(alpha: float, frames: int) -> float:
+    """The running-average rate that learns from one frame what `alpha` learns from `frames`
+    frames of the same picture (exactly `alpha` for one)."""
+    return alpha if frames == 1 else 1.0 - (1.0 - alpha) ** frames

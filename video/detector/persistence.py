@@ -53,7 +53,8 @@ class AlarmGate:
 
 
 class FrameRate:
-    """The rate at which frames really reach the detector, for sizing windows given in seconds.
+    """The rate at which frames really reach the detector, for sizing windows given in seconds:
+    the rate they are offered at (analysed or declined), never above the rate it asks for.
 
     Windows are held in frames. A camera sending fewer frames a second than the analyser asks
     for (a 5 or 6 fps substream) would otherwise stretch every window in time: at 5 fps a 2 s
@@ -78,23 +79,40 @@ class FrameRate:
         self._times: deque[float] = deque(maxlen=span)
 
     def replan(self, fps: float) -> None:
-        """The analyser now asks for `fps`: size the windows for it until frames say otherwise."""
-        self.planned_fps = self.sized_for = fps
-        self._times.clear()
+        """The analyser now asks for `fps`: size the windows for it, or for the rate frames are
+        offered at when that is lower (a slow camera stays slow whatever the analyser asks)."""
+        self.planned_fps = fps
+        offered = self._offered_fps()
+        slower = offered is not None and offered < (1 - self._tolerance) * fps
+        self.sized_for = offered if offered is not None and slower else fps
+
+    def offered(self, t: float) -> None:
+        """Note a frame offered at stream time `t` that the analyser declined."""
+        self._note(t)
 
     def update(self, t: float) -> bool:
-        """Note a frame at stream time `t`; True when the windows should be sized again."""
-        if self._times and not 0 < t - self._times[-1] <= self._max_gap_s:
-            self._times.clear()  # a gap, or time went back (a new connection, a looped file)
-        self._times.append(t)
-        if len(self._times) < self._span:
+        """Note a frame analysed at stream time `t`; True when the windows should be sized
+        again."""
+        self._note(t)
+        offered = self._offered_fps()
+        if offered is None:
             return False
-        # Never above the planned rate: the ingest feeds at most that.
-        fps = min(self.planned_fps, (self._span - 1) / (self._times[-1] - self._times[0]))
+        # Never above the planned rate: the analyser takes at most that.
+        fps = min(self.planned_fps, offered)
         if abs(fps - self.sized_for) <= self._tolerance * self.sized_for:
             return False
         self.sized_for = fps
         return True
+
+    def _note(self, t: float) -> None:
+        if self._times and not 0 < t - self._times[-1] <= self._max_gap_s:
+            self._times.clear()  # a gap, or time went back (a new connection, a looped file)
+        self._times.append(t)
+
+    def _offered_fps(self) -> float | None:
+        if len(self._times) < self._span:
+            return None
+        return (self._span - 1) / (self._times[-1] - self._times[0])
 
 
 class FrameSchedule:

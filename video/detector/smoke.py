@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from cv2.typing import MatLike
 
+from video.detector.motion import per_frames
 from video.detector.regions import Track
 
 YCrCbImage = MatLike
@@ -62,21 +63,29 @@ class SmokeStage:
         self._every_block: Mask = np.zeros((0, 0), np.uint8)
         self._blocks: Mask = np.zeros((0, 0), np.uint8)  # the last candidates proposed
 
+    @property
+    def background(self) -> GreyImage | None:
+        """The slow background as an 8-bit image (None before the first frame)."""
+        if self._background is None:
+            return None
+        return cv2.convertScaleAbs(self._background)
+
     def grid_shape(self, work_shape: tuple[int, ...]) -> tuple[int, int]:
         b = self.settings.block
         return max(1, work_shape[0] // b), max(1, work_shape[1] // b)
 
-    def learn(self, grey: GreyImage) -> None:
+    def learn(self, grey: GreyImage, frames: int = 1) -> None:
         """Learn from a frame no candidates are sought in, as if the last ones were still there.
 
-        The backgrounds learn at the same pace whichever frames the detector proposes on.
+        The backgrounds learn at the same pace whichever frames the detector proposes on, and
+        whichever it analyses: a frame that stands for `frames` frames learns for all of them.
         """
         if self._background is None or self._background.shape != grey.shape:
             return
         rows, cols = self.grid_shape(grey.shape)
-        self._learn(grey, _block_mean(_edge_energy(grey), cols, rows), self._blocks)
+        self._learn(grey, _block_mean(_edge_energy(grey), cols, rows), self._blocks, frames)
 
-    def update(self, ycrcb: YCrCbImage, grey: GreyImage) -> SmokeFrame:
+    def update(self, ycrcb: YCrCbImage, grey: GreyImage, frames: int = 1) -> SmokeFrame:
         s = self.settings
         rows, cols = self.grid_shape(grey.shape)
         edges = _block_mean(_edge_energy(grey), cols, rows)
@@ -97,7 +106,7 @@ class SmokeStage:
             fog = bool(cv2.countNonZero(blocks) > s.fog_share * blocks.size)
             if fog:
                 blocks[:] = 0
-        self._learn(grey, edges, blocks)
+        self._learn(grey, edges, blocks, frames)
         self._blocks = blocks
         return SmokeFrame(blocks, fog)
 
@@ -138,14 +147,14 @@ class SmokeStage:
         rises = track.tops[-1] <= track.tops[0] - 1
         return bool(grows or rises)
 
-    def _learn(self, grey: GreyImage, edges: FloatImage, blocks: Mask) -> None:
+    def _learn(self, grey: GreyImage, edges: FloatImage, blocks: Mask, frames: int) -> None:
         """Update the backgrounds, half as fast under candidates.
 
         Slower, so a plume is not absorbed while it builds up; not frozen, so a ghost (a
         background that learned a passing object) heals instead of staying a candidate forever.
         """
         assert self._background is not None and self._edges is not None
-        alpha = self.settings.alpha
+        alpha = per_frames(self.settings.alpha, frames)
         if not cv2.countNonZero(blocks):  # most frames: everything learns at the full rate
             if self._everywhere.shape != grey.shape:
                 self._everywhere = np.full(grey.shape, 255, np.uint8)
@@ -155,9 +164,10 @@ class SmokeStage:
             return
         keep = cv2.resize(blocks, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_NEAREST)
         cv2.accumulateWeighted(grey, self._background, alpha, mask=cv2.bitwise_not(keep))
-        cv2.accumulateWeighted(grey, self._background, alpha / 2, mask=keep)
+        slow = per_frames(self.settings.alpha / 2, frames)
+        cv2.accumulateWeighted(grey, self._background, slow, mask=keep)
         cv2.accumulateWeighted(edges, self._edges, alpha, mask=cv2.bitwise_not(blocks))
-        cv2.accumulateWeighted(edges, self._edges, alpha / 2, mask=blocks)
+        cv2.accumulateWeighted(edges, self._edges, slow, mask=blocks)
 
 
 def _edge_energy(grey: GreyImage) -> GreyImage:

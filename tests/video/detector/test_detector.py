@@ -152,9 +152,11 @@ def test_luma_is_wanted_only_while_flame_candidates_are_followed() -> None:
 
 def test_windows_are_in_seconds_whatever_rate_frames_come_at() -> None:
     """A 5 fps camera (a substream) alarms about as soon as one analysed at 10 fps; with
-    windows counted in frames planned for 10 fps it took twice as long."""
-    at_10 = _run(_detector(), _flame, stream_fps=10.0)[0][0]
-    at_5 = _run(_detector(), _flame, stream_fps=5.0)[0][0]
+    windows counted in frames planned for 10 fps it took twice as long. Both at the full rate
+    from the first frame (no idle rate), so that only the windows differ."""
+    settings = DetectorConfig(idle_fps=DetectorConfig().analysis_fps)
+    at_10 = _run(FireDetector(settings, camera_defaults()), _flame, stream_fps=10.0)[0][0]
+    at_5 = _run(FireDetector(settings, camera_defaults()), _flame, stream_fps=5.0)[0][0]
     assert at_5 <= at_10 + 1.0
 
 
@@ -246,18 +248,46 @@ def test_an_alarming_camera_is_analysed_at_the_settled_rate_until_its_cooldown_e
     alarms = _run(detector, burns_for_8_s, seconds=24, fed=fed)
     assert [a.kind for _, a in alarms] == ["flame"]
     alarm_t = alarms[0][0]
-    assert _rate(fed, 0.0, alarm_t) == pytest.approx(settings.analysis_fps, rel=0.15)
+    # The second before the alarm: a candidate is followed, so the full rate.
+    assert _rate(fed, alarm_t - 1.0, alarm_t) == pytest.approx(settings.analysis_fps, rel=0.15)
     # Up while it burns, then the end is seen and the cooldown runs: thinned throughout.
     assert _rate(fed, alarm_t + 0.5, 12.0) == pytest.approx(settings.settled_fps, rel=0.15)
-    # Cooled down (at most 8 s + the end's lag + 4 s): the full rate again.
-    assert _rate(fed, 18.0, 24.0) == pytest.approx(settings.analysis_fps, rel=0.15)
+    # Cooled down (at most 8 s + the end's lag + 4 s): no longer thinned to the settled rate
+    # (the full rate while the fire's ghost in the backgrounds is followed, then the idle one).
+    assert _rate(fed, 18.0, 24.0) >= 0.85 * settings.idle_fps
+
+
+def test_a_camera_following_no_candidate_is_analysed_at_the_idle_rate() -> None:
+    settings = DetectorConfig()
+    fed: list[float] = []
+    assert _run(FireDetector(settings, camera_defaults()), lambda f, i: None, fed=fed) == []
+    assert _rate(fed, 1.0, 10.0) == pytest.approx(settings.idle_fps, rel=0.1)
+
+
+def test_a_fire_in_an_idle_view_brings_the_full_rate_back_and_alarms_as_soon() -> None:
+    def fire_from_4_s(frame: BgrImage, i: int) -> None:
+        if i >= 100:
+            add_flame(frame, i)
+
+    settings = DetectorConfig()
+    fed: list[float] = []
+    alarms = _run(FireDetector(settings, camera_defaults()), fire_from_4_s, fed=fed)
+    never_idle = DetectorConfig(idle_fps=settings.analysis_fps)
+    unthinned = _run(FireDetector(never_idle, camera_defaults()), fire_from_4_s)
+    assert [a.kind for _, a in alarms] == [a.kind for _, a in unthinned] == ["flame"]
+    # At most one idle frame interval later than a detector that never thins its rate.
+    assert alarms[0][0] <= unthinned[0][0] + 1 / settings.idle_fps + 1e-6
+    assert _rate(fed, 1.0, 4.0) == pytest.approx(settings.idle_fps, rel=0.15)
+    assert _rate(fed, 4.5, alarms[0][0]) == pytest.approx(settings.analysis_fps, rel=0.15)
 
 
 def test_a_settled_camera_takes_any_frame_once_time_goes_back() -> None:
     detector = FireDetector(DetectorConfig(cooldown_s=60.0), camera_defaults())
-    alarms = _run(detector, _flame, seconds=6)
+    fed: list[float] = []
+    alarms = _run(detector, _flame, seconds=6, fed=fed)
     assert alarms
-    assert not detector.wants_frame(5.99)  # settled: the next wanted frame is ~0.4 s on
+    # Settled: the next wanted frame comes about 0.4 s after the last one analysed.
+    assert not detector.wants_frame(fed[-1] + 0.2)
     assert detector.wants_frame(0.0)  # a new connection or a looped file restarts the clock
 
 
@@ -282,7 +312,9 @@ def test_the_smoke_stage_proposes_at_its_own_rate_and_learns_in_between(
     for name in calls:
         monkeypatch.setattr(SmokeStage, name, counted(name))
     fed: list[float] = []
-    detector = FireDetector(DetectorConfig(smoke_fps=smoke_fps), camera_defaults())
+    # Every analysed frame counts here, whether or not a candidate is followed.
+    settings = DetectorConfig(smoke_fps=smoke_fps, idle_fps=10.0)
+    detector = FireDetector(settings, camera_defaults())
     assert (
         _run(detector, lambda f, i: add_car(f, i), seconds=8, stream_fps=stream_fps, fed=fed) == []
     )

@@ -61,3 +61,18 @@ def test_background_absorbs_a_parked_object() -> None:
         last = model.update(frame)
     assert cv2.countNonZero(first.mask) > 0
     assert cv2.countNonZero(last.mask) == 0
+
+
+def test_a_frame_standing_for_two_learns_as_two_frames_would() -> None:
+    dark = np.full((60, 80), 40, np.uint8)
+    patch = dark.copy()
+    patch[20:40, 30:50] = 200  # a small change: learned, not a global recalibration
+    once, twice = MotionModel(settle_frames=0), MotionModel(settle_frames=0)
+    for model in (once, twice):
+        model.update(dark)
+    once.update(patch, frames=2)
+    twice.update(patch)
+    twice.update(patch)
+    assert once.background is not None and twice.background is not None
+    assert np.abs(once.background.astype(int) - twice.background.astype(int)).max() <= 1
+    assert int(once.background[30, 40]) >= 40 + 2 * 8  # about twice one frame's 0.05 * 160

@@ -77,6 +77,19 @@ def test_a_new_plan_sizes_the_windows_at_once_and_caps_what_is_measured() -> Non
     assert rate.sized_for == 10.0
 
 
+def test_declined_frames_count_so_a_slow_camera_keeps_its_windows_when_the_plan_rises() -> None:
+    # Analysed at an idle 5 fps: a 25 fps camera (offered at 10) and a 5 fps substream look
+    # alike by the frames taken; the frames declined tell them apart.
+    fast, slow = FrameRate(planned_fps=5.0, span=10), FrameRate(planned_fps=5.0, span=10)
+    for i in range(20):
+        (fast.update if i % 2 == 0 else fast.offered)(i / 10)
+        slow.update(i / 5)
+    fast.replan(10.0)
+    slow.replan(10.0)
+    assert fast.sized_for == 10.0
+    assert slow.sized_for == pytest.approx(5.0)
+
+
 def test_a_schedule_skips_the_gap_after_a_taken_frame_and_restarts_when_time_goes_back() -> None:
     schedule = FrameSchedule()
     assert schedule.due(0.0)  # nothing taken yet

@@ -110,3 +110,19 @@ def test_learning_between_proposals_keeps_the_proposals_of_a_stage_run_on_every_
     # it finds the plume as well.
     assert max(half for _, half in proposals[15:]) >= 4
     assert all(abs(full - half) <= 2 for full, half in proposals)
+
+
+def test_a_frame_standing_for_two_learns_as_two_frames_would() -> None:
+    first, later = static_scene(), static_scene()
+    add_car(later, 10)
+    grey0, grey1 = (cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in (first, later))
+    ycrcb0 = cv2.cvtColor(first, cv2.COLOR_BGR2YCrCb)
+    once, twice = SmokeStage(), SmokeStage()
+    for stage in (once, twice):
+        stage.update(ycrcb0, grey0)
+    once.learn(grey1, frames=2)
+    twice.learn(grey1)
+    twice.learn(grey1)
+    assert once.background is not None and twice.background is not None
+    assert np.abs(once.background.astype(int) - twice.background.astype(int)).max() <= 1
+    assert np.abs(once.background.astype(int) - grey0.astype(int)).max() > 1  # it did learn
