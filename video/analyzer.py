@@ -47,11 +47,12 @@ class FrameAnalyzer(Protocol):
 @runtime_checkable
 class RateAdaptive(Protocol):
     """An analyser that, at times, wants fewer frames than `analysis_fps` (the detector, while
-    one of the camera's alarms is up). The feed asks before converting each frame due at the
-    full rate, so a skipped frame costs nothing."""
+    one of the camera's alarms is up, and while it follows no candidate). The feed asks before
+    converting each frame due at the full rate, so a skipped frame costs nothing."""
 
     def wants_frame(self, t: float) -> bool:
-        """Whether to convert and feed the frame due at stream time `t`."""
+        """Whether to convert and feed the frame due at stream time `t`; asked once for each
+        such frame, so the analyser may count the ones it declines."""
         ...
 
 

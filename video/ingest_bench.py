@@ -95,8 +95,9 @@ def parse_args(argv: Sequence[str]) -> BenchArgs:
     parser.add_argument(
         "--source",
         help="footage scene: the video file to serve, re-encoded to --size and --fps (default: "
-        "$FIREGRID_BENCH_SOURCE, else the shared FURG house6 fire clip, the detector's worst "
-        "case; a street clip shows an ordinary camera's cost)",
+        "$FIREGRID_BENCH_SOURCE, else the shared FURG house6 fire clip: a burning camera, "
+        "analysed at the full rate until its alarm; busy street traffic, where candidates are "
+        "followed all the time, costs the detector more)",
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--analyzer", default=DEFAULT_FACTORY, help="module:function factory")
