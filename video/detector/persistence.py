@@ -83,8 +83,10 @@ class FrameRate:
         offered at when that is lower (a slow camera stays slow whatever the analyser asks)."""
         self.planned_fps = fps
         offered = self._offered_fps()
-        slower = offered is not None and offered < (1 - self._tolerance) * fps
-        self.sized_for = offered if offered is not None and slower else fps
+        if offered is not None and offered < (1 - self._tolerance) * fps:
+            self.sized_for = offered
+        else:
+            self.sized_for = fps
 
     def offered(self, t: float) -> None:
         """Note a frame offered at stream time `t` that the analyser declined."""

@@ -114,9 +114,7 @@ def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None, gated
         for item in [packet] if feed is None else feed.packets_for(packet):
             pictures = decoder.decode(item)
             decoded += decoder.decoded
-            if feed is not None and decoder.picture_changed_at is not None:
-                feed.gate.wake(decoder.picture_changed_at)
-            if feed is not None and not feed.analysing:
+            if feed is not None and not feed.decoded(decoder.picture_changed_at):
                 continue
             for picture in pictures:
                 if feed_analyser is not None:

@@ -251,9 +251,6 @@ class CameraPipeline:
             return
         # Only this thread writes it, and readers tolerate a count one packet old.
         self._decoded_frames += decoder.decoded
-        if decoder.picture_changed_at is not None and self._feed is not None:
-            with self._lock:
-                self._feed.gate.wake(decoder.picture_changed_at)
         if decoder.resolution_changed or decoder.corrupt_frames:
             with self._lock:
                 if decoder.resolution_changed:
@@ -262,7 +259,7 @@ class CameraPipeline:
                     self._health.decode_error()
         if self._feed is not None:
             with self._lock:
-                analysing = self._feed.analysing
+                analysing = self._feed.decoded(decoder.picture_changed_at)
             if not analysing:
                 return
         for picture in frames:

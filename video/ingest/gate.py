@@ -124,14 +124,16 @@ class GatedFeed:
         # Whether the decoder has every packet since the last keyframe.
         self._decoder_complete = False
 
-    @property
-    def analysing(self) -> bool:
-        """Whether the frames decoded now go to the analyser.
+    def decoded(self, picture_changed_at: float | None) -> bool:
+        """A packet was decoded (its keyframe picture changed at `picture_changed_at`, if at
+        all): wake the gate on a change; returns whether its frames go to the analyser.
 
         A still scene's keyframes are decoded to compare their pictures, and that comparison
-        already wakes the gate when one changed; the analyser would only learn the same still
-        picture again, at a quarter of its cost on a street that is still 90% of the time.
+        wakes the gate when one changed; the analyser would only learn the same still picture
+        again, at a quarter of its cost on a street that is still 90% of the time.
         """
+        if picture_changed_at is not None:
+            self.gate.wake(picture_changed_at)
         return self.gate.active
 
     def packets_for(self, packet: EncodedPacket) -> list[EncodedPacket]:
