@@ -111,11 +111,11 @@ def _read(clip: Path, frames: int) -> list[_Frame]:
     out: list[_Frame] = []
     analysed = 0
     for frame in every_frame(clip, 1920, DetectorConfig().analysis_fps):
-        if frame.analysed:
+        if frame.due:
             if analysed == frames:
                 break
             analysed += 1
-        out.append(_Frame(frame.t, frame.bgr() if frame.analysed else None, frame.luma()))
+        out.append(_Frame(frame.t, frame.bgr() if frame.due else None, frame.luma()))
     return out
 
 

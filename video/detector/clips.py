@@ -16,12 +16,12 @@ from pathlib import Path
 
 import av
 
-from video.analyzer import Alarm, BgrImage, FrameAnalyzer, LumaImage
+from video.analyzer import Alarm, BgrImage, FrameAnalyzer
 from video.detector.errors import ClipReadError
 from video.ingest.frames import (
     AnalyserFeed,
-    analysis_bgr,
-    analysis_luma,
+    AnalysisSchedule,
+    DecodedPicture,
     analysis_size,
     configure_analysis_decoder,
 )
@@ -34,22 +34,6 @@ class TimedFrame:
 
 
 @dataclass(frozen=True, slots=True)
-class DecodedFrame:
-    """One decoded frame of a clip, converted only on demand."""
-
-    t: float
-    analysed: bool  # whether an analyser at the asked rate is fed this frame
-    frame: av.VideoFrame
-    size: tuple[int, int]  # the analyser's picture size
-
-    def bgr(self) -> BgrImage:
-        return analysis_bgr(self.frame, self.size)
-
-    def luma(self) -> LumaImage:
-        return analysis_luma(self.frame, self.size)
-
-
-@dataclass(frozen=True, slots=True)
 class AnalysedFrame:
     t: float
     image: BgrImage
@@ -59,32 +43,34 @@ class AnalysedFrame:
 
 def analysed_frames(path: Path, width: int, fps: float) -> Iterator[TimedFrame]:
     """The frames an analyser running at `fps` on `width`-wide frames would be fed."""
-    for frame in every_frame(path, width, fps):
-        if frame.analysed:
-            yield TimedFrame(frame.t, frame.bgr())
+    for picture in every_frame(path, width, fps):
+        if picture.due:
+            yield TimedFrame(picture.t, picture.bgr())
 
 
-def every_frame(path: Path, width: int, fps: float) -> Iterator[DecodedFrame]:
-    """Every decoded frame, each saying whether an analyser running at `fps` is fed it."""
-    for frame, t, due in _scheduled(path, fps):
-        yield DecodedFrame(t, due, frame, analysis_size(frame.width, frame.height, width))
+def every_frame(path: Path, width: int, fps: float) -> Iterator[DecodedPicture]:
+    """Every decoded frame, each saying whether an analyser running at `fps` is fed it, timed
+    since the clip's first frame."""
+    schedule = AnalysisSchedule(fps)
+    for frame, t in _timed(path):
+        size = analysis_size(frame.width, frame.height, width)
+        yield DecodedPicture(frame, t, schedule.due(t), size)
 
 
 def analyse_clip(analyzer: FrameAnalyzer, path: Path) -> Iterator[AnalysedFrame]:
     """Run `analyzer` over a clip as the hub's camera does; yield each analysed frame."""
     feed = AnalyserFeed(analyzer)
     reported = 0.0
-    for frame in every_frame(path, analyzer.analysis_width, analyzer.analysis_fps):
-        analysed = feed(frame.frame, frame.size, frame.t, frame.analysed)
+    for picture in every_frame(path, analyzer.analysis_width, analyzer.analysis_fps):
+        analysed = feed(picture)
         if analysed is not None:
             image, alarms = analysed
-            yield AnalysedFrame(frame.t, image, alarms, feed.analyser_s - reported)
+            yield AnalysedFrame(picture.t, image, alarms, feed.analyser_s - reported)
             reported = feed.analyser_s
 
 
-def _scheduled(path: Path, fps: float) -> Iterator[tuple[av.VideoFrame, float, bool]]:
-    """Each decoded frame, its time since the first, and whether it is due for analysis."""
-    step = 1.0 / fps
+def _timed(path: Path) -> Iterator[tuple[av.VideoFrame, float]]:
+    """Each decoded frame and its time since the first."""
     try:
         container = av.open(str(path))
     except av.FFmpegError as err:
@@ -93,7 +79,6 @@ def _scheduled(path: Path, fps: float) -> Iterator[tuple[av.VideoFrame, float, b
         stream = container.streams.video[0]
         configure_analysis_decoder(stream.codec_context)
         start: float | None = None
-        next_t = 0.0
         index = 0
         try:
             for frame in container.decode(stream):
@@ -104,12 +89,6 @@ def _scheduled(path: Path, fps: float) -> Iterator[tuple[av.VideoFrame, float, b
                 t_abs = float(stamp) if stamp is not None else index / rate
                 if start is None:
                     start = t_abs
-                t = t_abs - start
-                due = t + 1e-6 >= next_t
-                if due:
-                    next_t += step
-                    if next_t <= t:  # a gap in the stream: restart the schedule from here
-                        next_t = t + step
-                yield frame, t, due
+                yield frame, t_abs - start
         except av.FFmpegError as err:
             raise ClipReadError(f"decoding {path} failed: {err}") from err

@@ -211,10 +211,11 @@ class FireDetector:
         kinds: list[tuple[DetectionKind, _KindState, list[_Candidate]]] = [
             ("flame", self._flame, flame_tracks)
         ]
+        smoke_on = "smoke" not in self._disabled and not night
         if self._smoke_due(t):
-            smoke_tracks = self._propose_smoke(ycrcb, grey, night, t, requests, frames)
+            smoke_tracks = self._propose_smoke(ycrcb, grey, smoke_on, t, requests, frames)
             kinds.append(("smoke", self._smoke_state, smoke_tracks))
-        elif "smoke" not in self._disabled and not night:
+        elif smoke_on:
             self._smoke.learn(grey, frames)
         self._verify(frame_bgr, requests, t)
         alarms: list[Alarm] = []
@@ -331,12 +332,12 @@ class FireDetector:
         self,
         ycrcb: MatLike,
         grey: MatLike,
-        night: bool,
+        smoke_on: bool,
         t: float,
         requests: list[_Request],
         frames: int,
     ) -> list[_Candidate]:
-        if "smoke" in self._disabled or night:
+        if not smoke_on:  # disabled, or night: the tracks end
             self._smoke_state.tracker.update([], t)
             return []
         frame = self._smoke.update(ycrcb, grey, frames)

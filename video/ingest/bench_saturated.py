@@ -118,9 +118,9 @@ def _hub(packets: Sequence[EncodedPacket], analyzer: FrameAnalyzer | None, gated
                 continue
             for picture in pictures:
                 if feed_analyser is not None:
-                    feed_analyser(picture.frame, decoder.out_size, picture.t, picture.due)
+                    feed_analyser(picture)
                 elif picture.due:
-                    decoder.to_analysis_bgr(picture.frame)
+                    picture.bgr()
     return _HubPass(time.thread_time() - start, decoded)
 
 

@@ -31,9 +31,9 @@ import av
 from video.analyzer import Alarm, BgrImage, FrameAnalyzer
 from video.config import CameraConfig, IngestConfig
 from video.detection import CameraHealth, ClipReady, Detection
-from video.ingest.decoder import DecodedPicture, FrameDecoder
+from video.ingest.decoder import FrameDecoder
 from video.ingest.errors import CameraError
-from video.ingest.frames import AnalyserFeed
+from video.ingest.frames import AnalyserFeed, DecodedPicture
 from video.ingest.gate import ActivityGate, GatedFeed
 from video.ingest.glibc import name_os_thread
 from video.ingest.health import HealthMachine, HealthPolicy
@@ -263,12 +263,12 @@ class CameraPipeline:
             if not analysing:
                 return
         for picture in frames:
-            self._analyse(decoder, picture)
+            self._analyse(picture)
 
-    def _analyse(self, decoder: FrameDecoder, picture: DecodedPicture) -> None:
+    def _analyse(self, picture: DecodedPicture) -> None:
         frame, t = picture.frame, picture.t
         try:
-            analysed = self._analyser_feed(frame, decoder.out_size, t, picture.due)
+            analysed = self._analyser_feed(picture)
         except Exception:
             # The analyser's bug, not the camera's: keep the camera running and say so.
             log.exception("analyser failed on camera %s", self.camera.id)

@@ -2,30 +2,26 @@
 
 Every packet is decoded (a P-frame needs its predecessors) on one thread, but only the frames
 due at the analyser's rate are converted, straight to its small BGR size (and, while the
-analyser wants them, the other frames to their luma only), by the one function
-that also feeds the detector's evaluation (`video.ingest.frames`).
+analyser wants them, the other frames to their luma only), by the one schedule and the one
+conversion that also feed the detector's evaluation (`video.ingest.frames`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import cast
 
 import av
 from av.stream import Stream
 from av.video.codeccontext import VideoCodecContext
 
-from video.analyzer import BgrImage
-from video.ingest.frames import analysis_bgr, analysis_size, configure_analysis_decoder
+from video.ingest.frames import (
+    AnalysisSchedule,
+    DecodedPicture,
+    analysis_size,
+    configure_analysis_decoder,
+)
 from video.ingest.keyframes import KeyframeChange, block_means
 from video.ingest.ring import EncodedPacket, StreamInfo
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedPicture:
-    frame: av.VideoFrame
-    t: float  # stream time, s
-    due: bool  # whether the analyser is fed it at its rate
 
 
 class FrameDecoder:
@@ -39,7 +35,7 @@ class FrameDecoder:
         self, analysis_width: int, analysis_fps: float, keyframes: KeyframeChange | None = None
     ) -> None:
         self.analysis_width = analysis_width
-        self.interval = 1.0 / analysis_fps
+        self.analysis_fps = analysis_fps
         # Compares decoded keyframes, for the activity gate; None without a gate.
         self.keyframes = keyframes
         # What the last `decode` call saw, for the caller's counters.
@@ -52,7 +48,7 @@ class FrameDecoder:
         self._tick_s = 0.0
         self._size: tuple[int, int] | None = None
         self._out_size = (analysis_width, analysis_width)
-        self._next_t: float | None = None
+        self._schedule = AnalysisSchedule(analysis_fps)
 
     def decode(self, packet: EncodedPacket) -> list[DecodedPicture]:
         """Decode `packet`; returns its frames, each with its stream time and whether it is
@@ -61,7 +57,7 @@ class FrameDecoder:
             self._context = _open_decoder(packet.stream)
             self._info = packet.stream
             self._tick_s = packet.stream.tick_s
-            self._next_t = None
+            self._schedule = AnalysisSchedule(self.analysis_fps)
         av_packet = to_av_packet(packet)
         self.resolution_changed = False
         self.corrupt_frames = 0
@@ -76,16 +72,8 @@ class FrameDecoder:
             self.corrupt_frames += frame.is_corrupt
             if self._picture_changed(frame):
                 self.picture_changed_at = t
-            pictures.append(DecodedPicture(frame, t, self._is_due(t)))
+            pictures.append(DecodedPicture(frame, t, self._schedule.due(t), self._out_size))
         return pictures
-
-    @property
-    def out_size(self) -> tuple[int, int]:
-        """The analyser's picture size for the current stream."""
-        return self._out_size
-
-    def to_analysis_bgr(self, frame: av.VideoFrame) -> BgrImage:
-        return analysis_bgr(frame, self._out_size)
 
     def _picture_changed(self, frame: av.VideoFrame) -> bool:
         if self.keyframes is None or not frame.key_frame:
@@ -99,18 +87,6 @@ class FrameDecoder:
             self.resolution_changed = True
         self._size = (width, height)
         self._out_size = analysis_size(width, height, self.analysis_width)
-
-    def _is_due(self, t: float) -> bool:
-        if self._next_t is None or not -2 * self.interval <= t - self._next_t <= self.interval:
-            # First frame, time went backwards (file loop, camera reset), or frames resume
-            # after a gap (the activity gate's keyframes-only spell): the schedule starts here,
-            # rather than catching up with a burst of frames at the stream's full rate.
-            self._next_t = t
-        if t + 1e-6 < self._next_t:
-            return False
-        # Advance on the schedule, not from t, so the mean rate is exact at any input rate.
-        self._next_t = max(self._next_t + self.interval, t - self.interval)
-        return True
 
 
 def open_stream_decoder(info: StreamInfo) -> VideoCodecContext:

@@ -1,9 +1,10 @@
-"""The picture the analyser sees: a decoded frame scaled to the analyser's width, as BGR.
+"""The pictures the analyser sees: which decoded frames, scaled to its width, as BGR.
 
-One function for every path that feeds the detector (the hub's decoder, and the evaluator that
-tunes the detector on recorded clips), so the detector is tuned on exactly what it is fed; and
-one `AnalyserFeed` that hands decoded frames over, the luma of every frame included while the
-analyser wants it (the detector's flicker stage).
+One schedule (`AnalysisSchedule`), one picture type (`DecodedPicture`) and one conversion for
+every path that feeds the detector (the hub's decoder, and the evaluator that tunes the detector
+on recorded clips), so the detector is tuned on exactly what it is fed; and one `AnalyserFeed`
+that hands decoded pictures over, the luma of every frame included while the analyser wants it
+(the detector's flicker stage).
 
 Decoders hand out planar YUV 4:2:0. Each plane is shrunk by halving with 2x2 box averages
 (OpenCV's fast area path) and one last area step to the exact size, then converted with
@@ -25,6 +26,7 @@ so recordings keep the camera's full quality.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import cast
 
 import av
@@ -87,6 +89,44 @@ def analysis_luma(frame: av.VideoFrame, size: tuple[int, int]) -> LumaImage:
     return luma.copy() if luma is plane else luma
 
 
+@dataclass(frozen=True, slots=True)
+class DecodedPicture:
+    """A decoded frame, converted for the analyser only on demand."""
+
+    frame: av.VideoFrame
+    t: float  # stream time, s
+    due: bool  # whether the analyser is fed it at its rate
+    size: tuple[int, int]  # the analyser's picture size (width, height)
+
+    def bgr(self) -> BgrImage:
+        return analysis_bgr(self.frame, self.size)
+
+    def luma(self) -> LumaImage:
+        return analysis_luma(self.frame, self.size)
+
+
+class AnalysisSchedule:
+    """Which frames an analyser running at `fps` is fed: the first at or after each tick of its
+    rate, by stream time."""
+
+    def __init__(self, fps: float) -> None:
+        self.interval = 1.0 / fps
+        self._next_t: float | None = None
+
+    def due(self, t: float) -> bool:
+        if self._next_t is None or not -2 * self.interval <= t - self._next_t <= self.interval:
+            # First frame, time went backwards (file loop, camera reset), or frames resume
+            # after a gap (the activity gate's keyframes-only spell, a stream's hole): the
+            # schedule starts here, rather than catching up with a burst of frames at the
+            # stream's full rate.
+            self._next_t = t
+        if t + 1e-6 < self._next_t:
+            return False
+        # Advance on the schedule, not from t, so the mean rate is exact at any input rate.
+        self._next_t = max(self._next_t + self.interval, t - self.interval)
+        return True
+
+
 def _plane(frame: av.VideoFrame, index: int) -> Plane:
     plane = frame.planes[index]
     rows = np.frombuffer(memoryview(plane), np.uint8).reshape(plane.height, plane.line_size)
@@ -105,7 +145,7 @@ def _shrunk(plane: Plane, width: int, height: int) -> Plane:
 
 
 class AnalyserFeed:
-    """Hands one camera's decoded frames to its analyser, converted as it asks.
+    """Hands one camera's decoded pictures to its analyser, converted as it asks.
 
     Every frame's luma goes to `observe_luma` while the analyser wants it; the frames due at
     its rate go to `feed` as BGR, unless it declines them (`wants_frame`). `analyser_s` adds up
@@ -119,20 +159,19 @@ class AnalyserFeed:
         self._adaptive = analyzer if isinstance(analyzer, RateAdaptive) else None
         self.analyser_s = 0.0
 
-    def __call__(
-        self, frame: av.VideoFrame, size: tuple[int, int], t: float, due: bool
-    ) -> tuple[BgrImage, list[Alarm]] | None:
-        """The analysed picture and its alarms, or None when `frame` was not due or the
+    def __call__(self, picture: DecodedPicture) -> tuple[BgrImage, list[Alarm]] | None:
+        """The analysed image and its alarms, or None when `picture` was not due or the
         analyser declined it."""
+        t = picture.t
         observer = self._observer
         if observer is not None and observer.wants_luma:
-            luma = analysis_luma(frame, size)
+            luma = picture.luma()
             started = time.perf_counter()
             observer.observe_luma(luma, t)
             self.analyser_s += time.perf_counter() - started
-        if not due or (self._adaptive is not None and not self._adaptive.wants_frame(t)):
+        if not picture.due or (self._adaptive is not None and not self._adaptive.wants_frame(t)):
             return None
-        image = analysis_bgr(frame, size)
+        image = picture.bgr()
         started = time.perf_counter()
         try:
             return image, self.analyzer.feed(image, t)

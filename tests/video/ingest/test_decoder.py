@@ -21,7 +21,7 @@ def test_frames_come_at_the_analysers_rate_and_width(tmp_path: Path) -> None:
     assert len(pictures) == 50
     due = [p for p in pictures if p.due]
     assert len(due) == 10
-    assert decoder.to_analysis_bgr(due[0].frame).shape == (90, 160, 3)
+    assert due[0].bgr().shape == (90, 160, 3)
 
 
 def test_after_a_keyframes_only_spell_the_rate_resumes_without_a_burst(tmp_path: Path) -> None:

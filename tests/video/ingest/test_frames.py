@@ -9,7 +9,14 @@ import pytest
 
 from tests.video.ingest.clips import scene
 from video.analyzer import Alarm, BgrImage, LumaImage
-from video.ingest.frames import AnalyserFeed, analysis_bgr, analysis_luma, analysis_size
+from video.ingest.frames import (
+    AnalyserFeed,
+    AnalysisSchedule,
+    DecodedPicture,
+    analysis_bgr,
+    analysis_luma,
+    analysis_size,
+)
 
 
 @pytest.mark.parametrize(
@@ -89,13 +96,13 @@ def test_the_feed_passes_every_frames_luma_only_while_it_is_wanted() -> None:
     analyser = _Observing()
     feed = AnalyserFeed(analyser)
     size = analysis_size(640, 360, 160)
-    assert feed(frame, size, 0.0, due=False) is None
-    analysed = feed(frame, size, 0.04, due=True)
+    assert feed(DecodedPicture(frame, 0.0, False, size)) is None
+    analysed = feed(DecodedPicture(frame, 0.04, True, size))
     assert analysed is not None and analysed[0].shape == (90, 160, 3) and analysed[1] == []
     assert analyser.observed == [] and analyser.fed == [0.04]
     analyser.wants_luma = True
-    assert feed(frame, size, 0.08, due=False) is None
-    feed(frame, size, 0.12, due=True)
+    assert feed(DecodedPicture(frame, 0.08, False, size)) is None
+    feed(DecodedPicture(frame, 0.12, True, size))
     assert analyser.observed == [(0.08, (90, 160)), (0.12, (90, 160))]
     assert analyser.fed == [0.04, 0.12]
     assert feed.analyser_s > 0
@@ -129,7 +136,32 @@ def test_frames_the_analyser_declines_are_neither_converted_nor_fed() -> None:
     analyser = _Declining()
     feed = AnalyserFeed(analyser)
     size = analysis_size(640, 360, 160)
-    results = [feed(frame, size, t / 10, due=True) for t in range(4)]
+    results = [feed(DecodedPicture(frame, t / 10, True, size)) for t in range(4)]
     assert [r is not None for r in results] == [False, True, False, True]
     assert analyser.fed == [0.1, 0.3] and analyser.asked == [0.0, 0.1, 0.2, 0.3]
-    assert feed(frame, size, 0.45, due=False) is None and len(analyser.asked) == 4
+    assert feed(DecodedPicture(frame, 0.45, False, size)) is None and len(analyser.asked) == 4
+
+
+def _due_times(schedule: AnalysisSchedule, times: list[float]) -> list[float]:
+    return [round(t, 2) for t in times if schedule.due(t)]
+
+
+def test_the_schedule_keeps_the_analysers_mean_rate_at_any_input_rate() -> None:
+    for input_fps, expected in ((25, 100), (30, 100), (12.5, 100), (7, 70)):
+        times = [i / input_fps for i in range(round(10 * input_fps))]
+        assert len(_due_times(AnalysisSchedule(10.0), times)) == expected
+
+
+def test_after_a_gap_the_schedule_restarts_instead_of_catching_up() -> None:
+    schedule = AnalysisSchedule(5.0)
+    before = [i * 0.04 for i in range(25)]  # 0 .. 0.96 s at 25 fps
+    after = [2.0 + i * 0.04 for i in range(25)]  # a hole of a second, then 25 fps again
+    assert _due_times(schedule, before) == [0.0, 0.2, 0.4, 0.6, 0.8]
+    assert _due_times(schedule, after) == [2.0, 2.2, 2.4, 2.6, 2.8]
+
+
+def test_when_time_goes_back_the_schedule_starts_again() -> None:
+    schedule = AnalysisSchedule(5.0)
+    assert _due_times(schedule, [i * 0.04 for i in range(50)])[-1] == 1.8
+    # A looped file or a camera's reset: timestamps restart near zero.
+    assert _due_times(schedule, [0.0, 0.04, 0.08, 0.12, 0.16, 0.2]) == [0.0, 0.2]
