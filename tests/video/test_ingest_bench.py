@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from video.config import DetectorConfig
-from video.ingest.bench_measure import pss_mb, rss_mb
+from video.ingest.bench_measure import pss_mb, rss_mb, thread_cpu_seconds
 from video.ingest.bench_parts import SHARED_FOOTAGE, footage_source
 from video.ingest.bench_report import median_round
+from video.ingest.glibc import name_os_thread
 from video.ingest_bench import parse_args, run
 
 
@@ -67,6 +70,31 @@ def test_pss_shares_out_what_rss_counts_whole() -> None:
     me = os.getpid()
     rss, pss = rss_mb(me), pss_mb(me)
     assert 0 < pss <= rss
+
+
+def test_a_named_threads_cpu_is_counted_finer_than_clock_ticks() -> None:
+    spun: list[float] = []
+    done = threading.Event()
+
+    def spin() -> None:
+        name_os_thread("spin-1")
+        until = time.thread_time() + 0.033
+        while time.thread_time() < until:
+            pass
+        spun.append(time.thread_time())
+        done.wait(10)
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        while not spun:
+            time.sleep(0.01)
+        counted = thread_cpu_seconds([os.getpid()])["spin"]
+    finally:
+        done.set()
+        thread.join()
+    # Clock ticks (10 ms) would be up to 10 ms off the thread's own clock.
+    assert counted == pytest.approx(spun[0], abs=0.002)
 
 
 def test_a_short_real_run_reports_every_field(

@@ -137,6 +137,11 @@ class CameraPipeline:
             return None
         return health, self.decode_stats()
 
+    def seconds_to_next_check(self) -> float:
+        """How long `tick` can wait without missing a state change (inf: as long as it likes)."""
+        with self._lock:
+            return self._health.next_check() - self._clock()
+
     def decode_stats(self) -> DecodeStats:
         with self._lock:
             return DecodeStats(
@@ -173,7 +178,7 @@ class CameraPipeline:
                 self._stop,
                 # Without a viewer, reads pause longer; each pause hands the decoder its batch.
                 watched=lambda: self.relay.subscribers > 0,
-                on_pause=self._inbox.release,
+                on_pause=self._paused,
             )
             try:
                 source.open()
@@ -215,6 +220,12 @@ class CameraPipeline:
         self._skip_to_keyframe = True
         with self._lock:
             self._health.dropped()
+
+    def _paused(self, pause_s: float) -> None:
+        self._inbox.release()
+        now = self._clock()
+        with self._lock:
+            self._health.pausing(now, pause_s)
 
     def _lost(self, reason: str) -> None:
         now = self._clock()

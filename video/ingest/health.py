@@ -8,14 +8,19 @@ camera adapter serialises calls to it.
 States:
 - `connecting`: opening the stream, or waiting to reopen it after a loss;
 - `online`: packets arrive;
-- `stalled`: connected, but no packet for `stall_after_s` (a frozen camera or network);
+- `stalled`: connected, but no packet for `stall_after_s` of reading (a frozen camera or
+  network). The demux thread's own pauses between reads (`pausing`) are not silence: without
+  them, a still camera read every 1.2 s would come within 0.3 s of being reported stalled.
+  Stalls are reported at half the read timeout after reading resumed, and the idle pause is at
+  most half the read timeout, so a frozen camera is reported within the read timeout of freezing
+  and before the demuxer gives up;
 - `offline`: no packet for `offline_after_s`; this is the "blind spot" the hub raises as
   `camera_offline`. The first packet after it is the recovery (`camera_online`).
 
 Rates (input and analysed fps, bitrate) are per second of the camera's own stream time: the
 demux thread reads a camera in bursts, up to `video.ingest.source.IDLE_BATCH_S` apart, so a
-report window of wall time holds one burst or two, and rates per wall second would swing
-between half and double the camera's real rate from one report to the next.
+report window of wall time holds no burst, one or two, and rates per wall second would swing
+between none and double the camera's real rate from one report to the next.
 """
 
 from __future__ import annotations
@@ -126,15 +131,27 @@ class HealthMachine:
     def packet(self, now: float, size: int, t: float | None = None) -> bool:
         """An encoded packet of stream time `t` (default: `now`) arrived. Returns True if the
         state changed."""
+        first = self._totals.packet_t is None
         self._totals.packets += 1
         self._totals.bytes += size
         self._totals.packet_t = now if t is None else t
+        if first:
+            # The first packet opens the first rate window: the wall-time window open until
+            # then began before the camera answered, and would make its first rates too low.
+            self._reported.packets = self._totals.packets
+            self._reported.bytes = self._totals.bytes
+            self._reported.packet_t = self._totals.packet_t
         self._last_packet = now
         self._silent_since = now
         self._failures = 0
         if self.state != "online":
             self.error = None
         return self._apply("packet", now)
+
+    def pausing(self, now: float, pause_s: float) -> None:
+        """The demux thread stops reading for `pause_s` on purpose: silence counts from the end
+        of the pause."""
+        self._silent_since = max(self._silent_since, now + pause_s)
 
     def lost(self, now: float, error: str) -> float:
         """The connection failed or ended. Returns the delay before the next attempt (s)."""
@@ -153,10 +170,22 @@ class HealthMachine:
             changed = self._apply("offline_timeout", now) or changed
         return changed
 
+    def next_check(self) -> float:
+        """When `tick` could next change the state (inf: only a packet can)."""
+        if "stall_timeout" in TRANSITIONS[self.state]:
+            return self._silent_since + self.policy.stall_after_s
+        if "offline_timeout" in TRANSITIONS[self.state]:
+            return self._silent_since + self.policy.offline_after_s
+        return float("inf")
+
     def analysed(self, t: float | None = None) -> None:
         """A frame of stream time `t` (default: unknown, rated per wall second) was analysed."""
+        first = self._totals.analysed_t is None and t is not None
         self._totals.analysed += 1
         self._totals.analysed_t = t
+        if first:  # as for the first packet
+            self._reported.analysed = self._totals.analysed
+            self._reported.analysed_t = t
 
     def dropped(self, frames: int = 1) -> None:
         self._totals.dropped += frames
@@ -185,7 +214,10 @@ class HealthMachine:
         """The current health; rates are averaged since the previous advancing report."""
         span = now - self._reported_at
         totals, prev = self._totals, self._reported
-        if span > 0 and advance:
+        # An online camera read in bursts about as far apart as the reports can have no packet
+        # in a window: the window then stays open, instead of reporting 0 fps and then double.
+        paused = self.state == "online" and totals.packets == prev.packets
+        if span > 0 and advance and not paused:
             packet_span = _stream_span(totals.packet_t, prev.packet_t, span)
             self._input_fps = (totals.packets - prev.packets) / packet_span
             self._kbps = (totals.bytes - prev.bytes) * 8 / 1000 / packet_span

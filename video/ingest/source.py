@@ -2,7 +2,10 @@
 
 RTSP and RTSPS are read over TCP (UDP loses packets on busy links and through NAT) with short
 probing, so the first frame arrives in about 0.3 s instead of 1.2 s, and with open and read
-timeouts, so a silent or frozen camera raises instead of blocking the demux thread for ever.
+timeouts, so a silent or frozen camera raises instead of blocking the demux thread for ever. The
+read timeout is FFmpeg's own socket timeout: PyAV's takes the GIL and calls Python's clock at
+every one of FFmpeg's I/O checks, several per RTP packet, and that cost a still camera's demux
+thread about a tenth of its CPU (1.19-1.27 against 1.09-1.16 ms per stream-second).
 
 A live camera's packets are read in batches: once a read had to wait for the network, the demux
 thread sleeps before the next one and then reads what arrived meanwhile from the socket buffer
@@ -10,12 +13,17 @@ without waiting. The cost of reading goes with wake-ups more than with packets (
 slept starts on cold caches): demux-only CPU of a 640x360 stream, on a shared 2-core machine,
 was about 9 ms per second read packet by packet, 3.7 ms with 0.1 s pauses, 2 ms with 0.3 s and
 1.5 ms with 0.5 s; four still, activity-gated 640x360 streams in one worker took 3.4 ms per
-stream-second in their demux threads at 0.3 s and 2.4 ms at 0.6 s. The pause is
+stream-second in their demux threads at 0.3 s and 2.4 ms at 0.6 s, and on a faster machine two
+such streams in one process 1.03-1.19 ms at 0.6 s and 0.73-0.83 ms at 1.2 s (their decode
+threads, handed bigger batches, a little less too). The pause is
 `READ_BATCH_S` while a live viewer watches (viewers see packets up to that much later, in small
-bursts); with no viewer it grows up to `IDLE_BATCH_S`, capped so that no more than
+bursts); with no viewer it grows up to `IDLE_BATCH_S` (at most half the read timeout, so that a
+frozen camera is still reported stalled within the read timeout: see `video.ingest.health`),
+capped so that no more than
 `IDLE_BATCH_BYTES` gather in the socket buffer (its default size is 128 KiB; beyond it the
 camera would have to hold back its packets), so a busy camera is read more often than a still
-one. An alarm may come up to one pause later, far inside the detector's time targets; the
+one. Each pause is announced (`on_pause`), so that the camera's health does not count it as
+silence. An alarm may come up to one pause later, far inside the detector's time targets; the
 health report's rates count stream time, not read time, so bursts do not make them swing.
 
 A file source is played back at its native pace and looped, as if it were a live camera: its
@@ -48,7 +56,7 @@ RTP_TIME_BASE = Fraction(1, 90000)
 # a viewer; without, up to the idle pause or byte cap), and what counts as waiting (a read from
 # the socket buffer takes microseconds).
 READ_BATCH_S = 0.1
-IDLE_BATCH_S = 0.6
+IDLE_BATCH_S = 1.2
 IDLE_BATCH_BYTES = 48 * 1024
 WAITED_S = 0.002
 
@@ -64,8 +72,13 @@ def open_container(
 ) -> av.container.InputContainer:
     """Open `url` with the ingest's transport, probing and timeout options."""
     if is_live(url):
-        options = {"rtsp_transport": "tcp", **PROBE_OPTIONS}
-        return av.open(url, options=options, timeout=(open_timeout_s, read_timeout_s))
+        options = {
+            "rtsp_transport": "tcp",
+            # FFmpeg's socket I/O timeout, in microseconds; PyAV's timeout covers only the open.
+            "timeout": str(round(read_timeout_s * 1_000_000)),
+            **PROBE_OPTIONS,
+        }
+        return av.open(url, options=options, timeout=(open_timeout_s, None))
     if not Path(url).is_file():
         raise FileNotFoundError(url)
     return av.open(url)
@@ -77,7 +90,8 @@ class PacketSource:
     `packets()` yields until the connection fails or `stop` is set; failures raise
     `CameraError`, which the camera pipeline answers with a backoff and a new `PacketSource`.
     `watched()` says whether a live viewer wants packets promptly (short pauses); `on_pause` is
-    called whenever the demux thread is about to wait, the end of a burst of packets.
+    called with the length of every wait the demux thread chooses to make (to pace a file, or
+    to let a camera's packets gather), at the end of a burst of packets.
     """
 
     def __init__(
@@ -88,7 +102,7 @@ class PacketSource:
         read_timeout_s: float,
         stop: threading.Event,
         watched: Callable[[], bool] = lambda: True,
-        on_pause: Callable[[], None] = lambda: None,
+        on_pause: Callable[[float], None] = lambda _s: None,
     ) -> None:
         self.camera_id = camera_id
         self.url = url
@@ -97,6 +111,7 @@ class PacketSource:
         self._stop = stop
         self._watched = watched
         self._on_pause = on_pause
+        self._idle_pause_s = min(IDLE_BATCH_S, read_timeout_s / 2)
         self._container: av.container.InputContainer | None = None
         self.info: StreamInfo | None = None
         # Bytes read since the last pause, for the unwatched pause's byte cap.
@@ -186,13 +201,19 @@ class PacketSource:
             if item is None:
                 return
             done = monotonic()
+            if done - started >= self._read_timeout_s:
+                # FFmpeg's read timed out, and what it returned is the frame its parser held
+                # back (it ends a frame when the next one starts): the camera is frozen. Without
+                # this, the frame would show the camera online again and the failure would come
+                # one more read timeout later.
+                raise CameraError(self.camera_id, "read timed out")
             yield item
             if done - started > WAITED_S:
-                self._on_pause()
                 # The bytes of this burst arrived since the previous pause began.
                 burst, self._burst_bytes = self._burst_bytes, 0
-                pause = read_pause_s(self._watched(), burst, done - paused_at)
+                pause = read_pause_s(self._watched(), burst, done - paused_at, self._idle_pause_s)
                 paused_at = done
+                self._on_pause(pause)
                 if self._stop.wait(pause):
                     return
 
@@ -211,7 +232,7 @@ class PacketSource:
                 # Interruptible pacing: wait until the packet's time has come on the wall clock.
                 delay = (packet.t - first_t) - (time.monotonic() - start_wall)
                 if delay > 0:
-                    self._on_pause()
+                    self._on_pause(delay)
                     if self._stop.wait(delay):
                         return
                 end_pts = packet.pts + step
@@ -231,11 +252,14 @@ def _frame_step(stream: av.video.stream.VideoStream, time_base: Fraction) -> int
     return max(1, round(frame_s / time_base))
 
 
-def read_pause_s(watched: bool, burst_bytes: int, cycle_s: float) -> float:
-    """How long the demux thread lets packets gather, given the last cycle's bytes and length."""
+def read_pause_s(
+    watched: bool, burst_bytes: int, cycle_s: float, idle_s: float = IDLE_BATCH_S
+) -> float:
+    """How long the demux thread lets packets gather, given the last cycle's bytes and length,
+    and the longest pause without a viewer."""
     if watched:
         return READ_BATCH_S
     rate = burst_bytes / cycle_s if cycle_s > 0 else 0.0
-    if rate * IDLE_BATCH_S <= IDLE_BATCH_BYTES:
-        return IDLE_BATCH_S
+    if rate * idle_s <= IDLE_BATCH_BYTES:
+        return max(READ_BATCH_S, idle_s)
     return max(READ_BATCH_S, IDLE_BATCH_BYTES / rate)

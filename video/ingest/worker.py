@@ -34,7 +34,13 @@ from video.ingest.stats import WorkerReport
 log = logging.getLogger(__name__)
 
 SPEC_VERSION = 1
-TICK_S = 0.25
+# The worker's thread wakes for each report, for each camera's next possible state change
+# (`HealthMachine.next_check`: a stall shows when it is due, not up to a tick later) and at
+# least this often, to notice a stop. Its wake-ups cost a still camera more than its health
+# work: 0.23-0.26 ms per stream-second waking every 0.25 s, 0.14 ms every 0.5 s.
+TICK_S = 0.5
+# Sleeping less would spin on a check that is due but changes nothing.
+MIN_SLEEP_S = 0.01
 REPORT_EVERY_S = 1.0
 
 AnalyzerFactory = Callable[[CameraConfig, DetectorConfig], FrameAnalyzer]
@@ -162,7 +168,9 @@ class Worker:
         parent = os.getppid()
         # an orphaned worker (the hub was killed) stops too, instead of decoding for nobody
         while not stop.value and os.getppid() == parent:
-            time.sleep(TICK_S)
+            checks = (camera.seconds_to_next_check() for camera in self.cameras)
+            wait = min(TICK_S, next_report - time.monotonic(), *checks)
+            time.sleep(max(MIN_SLEEP_S, wait))
             report = time.monotonic() >= next_report
             if report:
                 next_report += REPORT_EVERY_S

@@ -108,21 +108,24 @@ def test_report_averages_rates_since_the_previous_report() -> None:
     assert report.last_frame_age_s == pytest.approx(2.0 - 49 * 0.04)
     peek = m.report(2.5, advance=False)  # a state change or a status query: same window
     assert peek.input_fps == report.input_fps and peek.last_frame_age_s == pytest.approx(0.54)
-    quiet = m.report(3.0)
+    # No packet for a second, still online (a read pause, perhaps): the window stays open.
+    assert m.report(3.0).input_fps == pytest.approx(25.0)
+    assert m.tick(3.5) and state(m) == "stalled"
+    quiet = m.report(4.0)
     assert quiet.input_fps == 0.0 and quiet.dropped_frames == 3
 
 
-def test_rates_follow_stream_time_when_packets_come_in_bursts() -> None:
-    """A 25 fps camera read in bursts 0.6 s apart, analysed at 10 fps, reported every second:
-    a window of wall time holds one burst or two (15 or 30 packets), yet every report from the
-    third on says 25 and about 10 (the first comes before any packet, the second has no
-    earlier packet to measure from and counts per wall second)."""
+@pytest.mark.parametrize("burst_every", [60, 120])
+def test_rates_follow_stream_time_when_packets_come_in_bursts(burst_every: int) -> None:
+    """A 25 fps camera read in bursts 0.6 or 1.2 s apart, analysed at 10 fps, reported every
+    second: a window of wall time holds no burst, one or two, yet every report after the first
+    burst says 25 and about 10."""
     m = machine()
     reports = []
     frame = 0
     for step in range(1, 1001):  # 10 s in steps of 10 ms
         now = step / 100
-        if step % 60 == 0:  # a burst: the frames up to now
+        if step % burst_every == 0:  # a burst: the frames up to now
             while frame * 0.04 < now - 1e-9:
                 m.packet(now, 1000, t=frame * 0.04)
                 if frame % 5 in (0, 2):  # 10 of each 25
@@ -131,9 +134,10 @@ def test_rates_follow_stream_time_when_packets_come_in_bursts() -> None:
         if step % 100 == 5:
             reports.append(m.report(now))
     assert len(reports) == 10
-    steady = reports[2:]
-    assert [r.input_fps for r in steady] == pytest.approx([25.0] * 8)
-    assert [r.bitrate_kbps for r in steady] == pytest.approx([25 * 1000 * 8 / 1000] * 8)
+    assert [r.input_fps for r in reports[: burst_every // 60]] == [0.0] * (burst_every // 60)
+    steady = reports[burst_every // 60 :]
+    assert [r.input_fps for r in steady] == pytest.approx([25.0] * len(steady))
+    assert [r.bitrate_kbps for r in steady] == pytest.approx([25 * 1000 * 8 / 1000] * len(steady))
     assert all(9.0 <= r.analysed_fps <= 11.0 for r in steady)
 
 
@@ -146,3 +150,24 @@ def test_a_restarted_stream_clock_falls_back_to_wall_time() -> None:
     for i in range(25):  # reconnected: the camera's clock starts again at 0
         m.packet(1.0 + i * 0.04, 100, t=i * 0.04)
     assert m.report(2.0).input_fps == pytest.approx(25.0)
+
+
+def test_a_chosen_pause_between_reads_is_not_silence() -> None:
+    m = machine()
+    m.packet(1.0, 500)
+    m.pausing(1.1, 1.2)  # reading resumes at 2.3
+    m.pausing(1.2, 0.1)  # a pause that ends sooner does not move the silence back
+    assert m.tick(2.6) is False and state(m) == "online"
+    assert m.next_check() == pytest.approx(2.3 + POLICY.stall_after_s)
+    assert m.tick(3.79) is False
+    assert m.tick(3.8) is True and state(m) == "stalled"
+    assert m.next_check() == pytest.approx(2.3 + POLICY.offline_after_s)
+
+
+def test_next_check_is_the_next_timed_transition() -> None:
+    m = machine(now=5.0)
+    assert m.next_check() == 5.0 + POLICY.offline_after_s  # connecting: only offline is timed
+    m.packet(6.0, 100)
+    assert m.next_check() == 6.0 + POLICY.stall_after_s
+    m.tick(6.0 + POLICY.offline_after_s)
+    assert state(m) == "offline" and m.next_check() == float("inf")

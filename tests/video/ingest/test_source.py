@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import UNIT, free_port
+from tests.rtsp_fixtures import RtspServerFactory
 from tests.video.ingest.clips import encode_h264
 from video.ingest.errors import CameraError
 from video.ingest.source import (
@@ -20,6 +21,7 @@ from video.ingest.source import (
     is_live,
     read_pause_s,
 )
+from video.rtsp_fixture import Mount
 
 
 def test_live_schemes() -> None:
@@ -75,9 +77,14 @@ def test_missing_file_is_a_camera_error(tmp_path: Path) -> None:
 
 
 def test_reads_pause_briefly_for_a_viewer_and_longer_without_one() -> None:
-    quiet = 64 * 1024  # bytes a second: a 0.5 Mbit/s stream
+    quiet = 32 * 1024  # bytes a second: a 0.25 Mbit/s stream
     assert read_pause_s(True, quiet // 10, 0.1) == READ_BATCH_S
     assert read_pause_s(False, quiet // 10, 0.1) == IDLE_BATCH_S
+
+
+def test_the_idle_pause_can_be_shortened_but_not_below_the_viewer_pause() -> None:
+    assert read_pause_s(False, 100, 0.1, idle_s=0.5) == 0.5
+    assert read_pause_s(False, 100, 0.1, idle_s=0.01) == READ_BATCH_S
 
 
 def test_an_unwatched_busy_stream_pauses_only_as_long_as_the_socket_buffer_allows() -> None:
@@ -86,3 +93,50 @@ def test_an_unwatched_busy_stream_pauses_only_as_long_as_the_socket_buffer_allow
     assert READ_BATCH_S < pause < IDLE_BATCH_S
     assert pause * busy == pytest.approx(IDLE_BATCH_BYTES, rel=1e-3)
     assert read_pause_s(False, busy, 0.1) == READ_BATCH_S  # never shorter than with a viewer
+
+
+def test_an_unwatched_camera_announces_pauses_of_at_most_half_the_read_timeout(
+    tmp_path: Path, rtsp_server_factory: RtspServerFactory
+) -> None:
+    server = rtsp_server_factory([Mount.clip("/grey", encode_h264(tmp_path / "g.264"))])
+    pauses: list[float] = []
+    source = PacketSource(
+        "cam",
+        server.url("/grey"),
+        2.0 * UNIT,
+        1.0,
+        threading.Event(),
+        watched=lambda: False,
+        on_pause=pauses.append,
+    )
+    source.open()
+    try:
+        for _ in source.packets():
+            if len(pauses) == 3:
+                break
+    finally:
+        source.close()
+    assert IDLE_BATCH_S > 0.5
+    assert pauses == [0.5, 0.5, 0.5]  # a still grey picture is far below the byte cap
+
+
+def test_a_frozen_camera_fails_at_the_read_timeout(
+    tmp_path: Path, rtsp_server_factory: RtspServerFactory
+) -> None:
+    server = rtsp_server_factory([Mount.clip("/grey", encode_h264(tmp_path / "g.264"))])
+    source = PacketSource("cam", server.url("/grey"), 2.0 * UNIT, 1.0, threading.Event())
+    source.open()
+    packets = source.packets()
+    next(packets)
+    server.pause()
+    frozen = time.monotonic()
+    try:
+        with pytest.raises(CameraError, match="cam: read timed out"):
+            for _ in packets:
+                pass
+        # Not sooner (a timeout, not a reset), nor a read timeout later (FFmpeg's parser hands
+        # over the frame it held back at the first timeout).
+        assert 1.0 <= time.monotonic() - frozen <= 1.0 + 0.5 * UNIT
+    finally:
+        server.resume()
+        source.close()
