@@ -140,6 +140,12 @@ async def test_frozen_server_is_stalled_within_the_read_timeout(
         frozen = time.monotonic()
         await got.wait_for(state("stalled"), FAST.read_timeout_s + 0.5 * UNIT)
         assert time.monotonic() - frozen <= FAST.read_timeout_s + 0.5 * UNIT
+        stalled_at = len(got.messages)
+        # The read times out and the camera is reopened, without a flash of "online" from the
+        # frame FFmpeg's parser held back.
+        await got.wait_for(state("connecting"), FAST.read_timeout_s + 0.5 * UNIT)
+        states = [m.state for m in got.messages[stalled_at:] if isinstance(m, CameraHealth)]
+        assert "online" not in states
         rtsp.resume()
         await got.wait_for(state("online"), 10 * UNIT)
     finally:
