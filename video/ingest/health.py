@@ -9,8 +9,8 @@ States:
 - `connecting`: opening the stream, or waiting to reopen it after a loss;
 - `online`: packets arrive;
 - `stalled`: connected, but no packet for `stall_after_s` of reading (a frozen camera or
-  network). The demux thread's own pauses between reads (`pausing`) are not silence: without
-  them, a still camera read every 1.2 s would come within 0.3 s of being reported stalled.
+  network). The demux thread's own pauses between reads (`pausing`) are not silence: counted as
+  silence, they would bring a still camera read every 1.2 s within 0.3 s of a false stall.
   Stalls are reported at half the read timeout after reading resumed, and the idle pause is at
   most half the read timeout, so a frozen camera is reported within the read timeout of freezing
   and before the demuxer gives up;
