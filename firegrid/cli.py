@@ -27,6 +27,7 @@ DELEGATES = {
 }
 BENCHES = {
     "ingest": "video.ingest_bench:cli_main",
+    "capacity": "video.capacity_bench:cli_main",
     "detector": "video.detector.bench:cli_main",
     "fanout": "alerts.bench_fanout:cli_main",
     "ranking": "dispatch.bench:cli_main",
@@ -41,7 +42,7 @@ commands:
   watch         print every event of a hub as JSON lines: firegrid watch --url URL --token T
   coverage      grid cells with no online camera or no team within 3 minutes
   eval          evaluate the detector on a manifest of clips: firegrid eval MANIFEST
-  bench         benchmarks printing JSON: firegrid bench {ingest,detector,fanout,ranking}
+  bench         benchmarks printing JSON: firegrid bench {ingest,capacity,detector,fanout,ranking}
 
 Run `firegrid COMMAND --help` for a command's options.
 """

@@ -37,6 +37,12 @@ class CameraConfig(Strict):
 
 class IngestConfig(Strict):
     workers: int | None = Field(None, ge=1, le=64, description="worker processes; default cores")
+    max_cameras_per_worker: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="more cameras than this per worker process start more workers than cores",
+    )
     preroll_s: float = Field(10.0, ge=0, le=120)
     postroll_s: float = Field(10.0, ge=0, le=120)
     open_timeout_s: float = Field(5.0, gt=0, le=60)

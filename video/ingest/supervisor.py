@@ -26,7 +26,7 @@ from video.ingest.camera import Message
 from video.ingest.errors import WorkerError
 from video.ingest.metrics import render_metrics
 from video.ingest.stats import DecodeStats, WorkerReport
-from video.ingest.worker import WorkerSpec, shard, worker_main
+from video.ingest.worker import WorkerSpec, shard, worker_count, worker_main
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ class IngestSupervisor:
         analyzer_factory: str = "video.detector:make_detector",
     ) -> None:
         enabled = [c for c in cameras if c.enabled]
-        workers = ingest.workers or os.cpu_count() or 1
+        workers = worker_count(
+            len(enabled), ingest.workers, ingest.max_cameras_per_worker, os.cpu_count() or 1
+        )
         self._specs = [
             WorkerSpec(i, shard_, ingest, detector, data_dir, analyzer_factory)
             for i, shard_ in enumerate(shard(enabled, workers))

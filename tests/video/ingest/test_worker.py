@@ -16,7 +16,7 @@ from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.detection import CameraHealth, ClipReady, Detection
 from video.ingest.errors import WorkerError
 from video.ingest.supervisor import parse_message
-from video.ingest.worker import Worker, WorkerSpec, load_factory, shard
+from video.ingest.worker import Worker, WorkerSpec, load_factory, shard, worker_count
 
 
 def cams(n: int) -> list[CameraConfig]:
@@ -32,6 +32,24 @@ def test_shard_deals_cameras_evenly_and_never_makes_empty_shards() -> None:
     assert sorted(c.id for s in shards for c in s) == sorted(c.id for c in cams(7))
     assert len(shard(cams(2), 8)) == 2
     assert shard([], 4) == [()]
+
+
+@pytest.mark.parametrize(
+    ("cameras", "workers", "expected"),
+    [
+        (4, None, 2),
+        (32, None, 2),
+        (33, None, 3),
+        (118, None, 8),
+        (0, None, 2),
+        (40, 1, 3),
+        (3, 5, 5),
+    ],
+)
+def test_workers_are_one_per_core_unless_one_would_carry_too_many_cameras(
+    cameras: int, workers: int | None, expected: int
+) -> None:
+    assert worker_count(cameras, workers, per_worker=16, cores=2) == expected
 
 
 def test_spec_round_trips_through_json() -> None:
