@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import functools
 import math
 import multiprocessing
 import os
@@ -42,10 +42,11 @@ from typing import Any
 import av
 
 from video.config import IngestConfig
+from video.ingest.bench_measure import measure_threads
 from video.ingest.bench_parts import prepare_clip
-from video.ingest.bench_report import BenchArgs
+from video.ingest.bench_report import BenchArgs, print_report
 from video.ingest.decoder import open_stream_decoder, to_av_packet
-from video.ingest.errors import CameraError, IngestError
+from video.ingest.errors import CameraError
 from video.ingest.source import PacketSource
 from video.ingest.worker import worker_count
 from video.ingest_bench import DEFAULT_FACTORY, WARMUP_S, measure_hub
@@ -137,8 +138,8 @@ def processes_for(streams: int, args: CapacityArgs) -> int:
     return worker_count(streams, args.workers, per_worker, os.cpu_count() or 1)
 
 
-def _paced_decode(path: str, stop: threading.Event, until: float, times: list[float]) -> None:
-    source = PacketSource("baseline", path, 5.0, 5.0, stop)
+def _paced_decode(path: str, until: float, times: list[float]) -> None:
+    source = PacketSource("baseline", path, 5.0, 5.0, threading.Event())
     info = source.open()
     context = open_stream_decoder(info)
     context.thread_type = "NONE"
@@ -155,24 +156,8 @@ def _paced_decode(path: str, stop: threading.Event, until: float, times: list[fl
 
 
 def _baseline_process(path: str, streams: int, warmup: float, seconds: float, out: Any) -> None:
-    stop = threading.Event()
-    until = time.monotonic() + warmup + seconds
-    times: list[list[float]] = [[] for _ in range(streams)]
-    threads = [
-        threading.Thread(target=_paced_decode, args=(path, stop, until, times[i]), daemon=True)
-        for i in range(streams)
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(warmup)
-    cpu0, t0 = time.process_time(), time.monotonic()
-    time.sleep(seconds)
-    cpu1, t1 = time.process_time(), time.monotonic()
-    stop.set()
-    for thread in threads:
-        thread.join(10)
-    frames = [sum(1 for t in ts if t0 <= t < t1) for ts in times]
-    out.put({"cpu_s": cpu1 - cpu0, "wall_s": t1 - t0, "frames": frames})
+    work = [functools.partial(_paced_decode, path)] * streams
+    out.put(measure_threads(work, warmup, seconds))
 
 
 def baseline_trial(path: Path, streams: int, args: CapacityArgs) -> Trial:
@@ -300,13 +285,7 @@ def parse_args(argv: Sequence[str]) -> CapacityArgs:
 
 def cli_main(argv: list[str]) -> int:
     args = parse_args(argv)
-    try:
-        result = run(args)
-    except (IngestError, OSError, av.FFmpegError) as exc:
-        print(f"firegrid bench capacity: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result))
-    return 0
+    return print_report("capacity", lambda: run(args))
 
 
 if __name__ == "__main__":

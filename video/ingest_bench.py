@@ -39,7 +39,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import json
 import math
 import os
 import shutil
@@ -49,8 +48,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-
-import av
 
 from video.config import CameraConfig, DetectorConfig, IngestConfig
 from video.detection import CameraHealth, Detection
@@ -68,11 +65,11 @@ from video.ingest.bench_report import (
     HubRun,
     mean_of,
     median_round,
+    print_report,
     round_or_none,
     summarise,
 )
 from video.ingest.bench_saturated import measure_saturated
-from video.ingest.errors import IngestError
 from video.ingest.supervisor import IngestSupervisor
 from video.rtsp_fixture import Mount, RtspServerError, RtspTestServer
 
@@ -296,13 +293,7 @@ def run(args: BenchArgs) -> dict[str, Any]:
 
 def cli_main(argv: list[str]) -> int:
     args = parse_args(argv)
-    try:
-        result = run(args)
-    except (RtspServerError, IngestError, OSError, av.FFmpegError) as exc:
-        print(f"firegrid bench ingest: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result))
-    return 0
+    return print_report("ingest", lambda: run(args), (RtspServerError,))
 
 
 if __name__ == "__main__":

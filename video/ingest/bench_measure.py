@@ -3,11 +3,12 @@ decode-only baseline, and the fixed memory cost of an idle worker process."""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +86,16 @@ def _decode_stream(url: str, until: float, frames: list[float]) -> None:
                 return
 
 
-def _baseline_process(urls: list[str], warmup: float, seconds: float, out: Any) -> None:
-    start = time.monotonic()
-    until = start + warmup + seconds
-    counts: list[list[float]] = [[] for _ in urls]
+def measure_threads(
+    work: Sequence[Callable[[float, list[float]], None]], warmup: float, seconds: float
+) -> dict[str, Any]:
+    """Run each `work(until, times)` on a thread of its own (it appends the moment of every
+    frame it decodes to `times` and returns at `until`); this process's CPU and each thread's
+    frames over the window after `warmup`."""
+    until = time.monotonic() + warmup + seconds
+    times: list[list[float]] = [[] for _ in work]
     threads = [
-        threading.Thread(target=_decode_stream, args=(url, until, counts[i]), daemon=True)
-        for i, url in enumerate(urls)
+        threading.Thread(target=w, args=(until, times[i]), daemon=True) for i, w in enumerate(work)
     ]
     for thread in threads:
         thread.start()
@@ -101,10 +105,13 @@ def _baseline_process(urls: list[str], warmup: float, seconds: float, out: Any) 
     cpu1, t1 = time.process_time(), time.monotonic()
     for thread in threads:
         thread.join(10)
-    window = [sum(1 for t in c if t0 <= t < t1) for c in counts]
-    out.put(
-        {"cpu_s": cpu1 - cpu0, "wall_s": t1 - t0, "frames": window, "rss_mb": rss_mb(os.getpid())}
-    )
+    frames = [sum(1 for t in ts if t0 <= t < t1) for ts in times]
+    return {"cpu_s": cpu1 - cpu0, "wall_s": t1 - t0, "frames": frames}
+
+
+def _baseline_process(urls: list[str], warmup: float, seconds: float, out: Any) -> None:
+    work = [functools.partial(_decode_stream, url) for url in urls]
+    out.put({**measure_threads(work, warmup, seconds), "rss_mb": rss_mb(os.getpid())})
 
 
 def measure_baseline(

@@ -8,13 +8,18 @@ so every figure's definition is in one place.
 
 from __future__ import annotations
 
+import json
 import math
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import av
+
 from video.config import IngestConfig
+from video.ingest.errors import IngestError
 
 INGEST_PREROLL_S = IngestConfig().preroll_s
 
@@ -145,3 +150,18 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 def round_or_none(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def print_report(
+    bench: str, measure: Callable[[], dict[str, Any]], errors: tuple[type[Exception], ...] = ()
+) -> int:
+    """Print `measure()`'s report as one JSON object (0), or what stopped it (1): a camera, the
+    test server or the machine failed the bench, which is no bug of the bench's."""
+    caught: tuple[type[Exception], ...] = (IngestError, OSError, av.FFmpegError, *errors)
+    try:
+        report = measure()
+    except caught as exc:
+        print(f"firegrid bench {bench}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report))
+    return 0
