@@ -71,7 +71,6 @@ def summarise(
     hub_cpu, bare_cpu = hub.cpu_per_stream_s(), bare.cpu_per_stream_s()
     base_cpu = baseline["cpu_s"] / (args.streams * baseline["wall_s"])
     frames_in = sum(hub.input_fps) * hub.wall_s
-    cores = os.cpu_count() or 1
     # What the pre-roll ring holds: the window plus up to one group of pictures (2 s) and the
     # margin the recorder keeps for alarms decided late.
     ring_mb = hub.bitrate_kbps * (INGEST_PREROLL_S + 2.0 + 2.0) / 8 / 1000
@@ -124,9 +123,6 @@ def summarise(
         "not_online_reports": hub.not_online_reports,
         "baseline_realtime": all(f >= 0.95 * args.fps for f in baseline["fps_per_stream"]),
         "baseline_decode_fps_per_stream": round(mean_of(baseline["fps_per_stream"]), 2),
-        # Streams the machine's cores could carry at the measured cost, if nothing else ran.
-        "hub_streams_capacity": round_or_none(cores / hub_cpu if hub_cpu else None, 1),
-        "baseline_streams_capacity": round_or_none(cores / base_cpu if base_cpu else None, 1),
         "detections": hub.detections,
         # The machine is shared: a load above the core count makes every number noisier.
         "load_average_1m": round(os.getloadavg()[0], 2),
