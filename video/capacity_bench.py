@@ -16,9 +16,11 @@ and both sides read packets the same way, one wake-up per packet:
   when every camera stayed online, took in at least 95% of its frames and dropped none.
 
 Each side's limit is searched from an estimate (the cores over its CPU per stream-second at a
-first trial), stepping by about 10% up while it keeps up and down while it does not. The report
-says whether the hub keeps up at 80% of the baseline's limit (`target_met`), and every trial.
-A trial at the limit is a coin toss: rerun before trusting a difference of one step.
+first trial): steps of 40% until a kept-up and a failed trial bracket it, then the bracket's
+geometric middle until they are 10% apart; the hub's search starts at 80% of the baseline's
+limit, and the report says whether it kept up there (`target_met`), with every trial. Near the
+limit a trial is a coin toss (one camera falling five seconds behind fails it): rerun before
+trusting a difference of one step.
 """
 
 from __future__ import annotations
