@@ -103,9 +103,9 @@ def worker_count(cameras: int, workers: int | None, per_worker: int, cores: int)
     25 or more cameras in one process, their 50-odd threads contend for its interpreter, and now
     and then one camera's decode thread waits so long that its five-second inbox overflows and
     frames are dropped, while the cores are a quarter idle (95 cameras: 1,627 frames dropped in
-    15 s with two processes, none with four). With 16 a process, 118 cameras kept up with none
-    dropped, as many as decode alone kept up with. Each extra process costs its fixed memory
-    (Python, FFmpeg, OpenCV and the verifier: about 115-150 MB).
+    15 s with two processes, none with four). With at most 16 a process the hub kept up with
+    114-125 cameras instead of 41, where it is CPU-bound. Each extra process costs its fixed
+    memory (Python, FFmpeg, OpenCV and the verifier: about 115-150 MB).
     """
     wanted = workers or cores
     return max(1, wanted, math.ceil(cameras / per_worker))
