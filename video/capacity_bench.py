@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import math
-import multiprocessing
 import os
 import shutil
 import sys
@@ -44,7 +42,7 @@ from typing import Any
 import av
 
 from video.config import IngestConfig
-from video.ingest.bench_measure import measure_threads
+from video.ingest.bench_measure import measure_baseline
 from video.ingest.bench_parts import prepare_clip
 from video.ingest.bench_report import BenchArgs, print_report
 from video.ingest.decoder import open_stream_decoder, to_av_packet
@@ -157,33 +155,15 @@ def _paced_decode(path: str, until: float, times: list[float]) -> None:
         source.close()
 
 
-def _baseline_process(path: str, streams: int, warmup: float, seconds: float, out: Any) -> None:
-    work = [functools.partial(_paced_decode, path)] * streams
-    out.put(measure_threads(work, warmup, seconds))
-
-
 def baseline_trial(path: Path, streams: int, args: CapacityArgs) -> Trial:
-    ctx = multiprocessing.get_context("spawn")
-    out = ctx.Queue()
     count = processes_for(streams, args)
-    shares = [len(range(i, streams, count)) for i in range(min(count, streams))]
-    processes = [
-        ctx.Process(target=_baseline_process, args=(str(path), n, WARMUP_S, args.seconds, out))
-        for n in shares
-    ]
-    for process in processes:
-        process.start()
-    results = [out.get(timeout=WARMUP_S + args.seconds + 120) for _ in processes]
-    for process in processes:
-        process.join(30)
-    wall = max(r["wall_s"] for r in results)
-    fps = [f / wall for r in results for f in r["frames"]]
-    cpu = sum(r["cpu_s"] for r in results)
+    result = measure_baseline([str(path)] * streams, count, WARMUP_S, args.seconds, _paced_decode)
+    fps = result["fps_per_stream"]
     return Trial(
         streams,
         processes=count,
         kept_up=min(fps) >= KEPT_UP * args.fps,
-        cpu_ms_per_stream_s=round(cpu * 1000 / (streams * wall), 2),
+        cpu_ms_per_stream_s=round(result["cpu_s"] * 1000 / (streams * result["wall_s"]), 2),
         worst_fps=round(min(fps), 2),
     )
 

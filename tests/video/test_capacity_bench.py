@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -59,12 +58,9 @@ def test_start_must_be_within_the_cap() -> None:
         parse_args(["--start", "50", "--max-streams", "10"])
 
 
-def test_a_short_real_run_reports_both_limits(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("generated_bench_footage")
+def test_a_short_real_run_reports_both_limits() -> None:
     """Real playback, real decoders and the real hub, capped at a few small streams."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setenv("FIREGRID_BENCH_SOURCE", "lavfi:testsrc2")
     args = parse_args(["--size", "320x180", "--seconds", "2", "--start", "1", "--max-streams", "2"])
     report = run(dataclasses.replace(args, workers=1))
     assert report["baseline_max_streams"] == 2 and report["hub_max_streams"] == 2

@@ -7,7 +7,6 @@ import dataclasses
 import os
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,13 +96,9 @@ def test_a_named_threads_cpu_is_counted_finer_than_clock_ticks() -> None:
     assert counted == pytest.approx(spun[0], abs=0.002)
 
 
-def test_a_short_real_run_reports_every_field(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("generated_bench_footage")
+def test_a_short_real_run_reports_every_field() -> None:
     """One small stream through the real RTSP server, baseline, hub and ingest-only."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    # The generated pattern, as on a machine without the shared footage (its name has a colon).
-    monkeypatch.setenv("FIREGRID_BENCH_SOURCE", "lavfi:testsrc2")
     args = parse_args(["--streams", "1", "--size", "320x180", "--seconds", "2", "--rounds", "1"])
     report = run(dataclasses.replace(args, workers=1))
     assert report["streams"] == 1 and report["realtime"] is True

@@ -86,7 +86,7 @@ def _decode_stream(url: str, until: float, frames: list[float]) -> None:
                 return
 
 
-def measure_threads(
+def _measure_threads(
     work: Sequence[Callable[[float, list[float]], None]], warmup: float, seconds: float
 ) -> dict[str, Any]:
     """Run each `work(until, times)` on a thread of its own (it appends the moment of every
@@ -109,19 +109,32 @@ def measure_threads(
     return {"cpu_s": cpu1 - cpu0, "wall_s": t1 - t0, "frames": frames}
 
 
-def _baseline_process(urls: list[str], warmup: float, seconds: float, out: Any) -> None:
-    work = [functools.partial(_decode_stream, url) for url in urls]
-    out.put({**measure_threads(work, warmup, seconds), "rss_mb": rss_mb(os.getpid())})
+DecodeStream = Callable[[str, float, list[float]], None]
+
+
+def _baseline_process(
+    urls: list[str], warmup: float, seconds: float, out: Any, decode: DecodeStream
+) -> None:
+    work = [functools.partial(decode, url) for url in urls]
+    out.put({**_measure_threads(work, warmup, seconds), "rss_mb": rss_mb(os.getpid())})
 
 
 def measure_baseline(
-    urls: list[str], workers: int, warmup: float, seconds: float
+    urls: list[str],
+    workers: int,
+    warmup: float,
+    seconds: float,
+    decode: DecodeStream = _decode_stream,
 ) -> dict[str, Any]:
+    """Each url decoded by `decode(url, until, times)` on a thread of its own, the threads dealt
+    over `workers` spawned processes: their CPU, wall time, frames per second of each stream and
+    memory over the window after `warmup`. `decode` must be importable by name (spawn)."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     shards = [urls[i::workers] for i in range(min(workers, len(urls)))]
     processes = [
-        ctx.Process(target=_baseline_process, args=(s, warmup, seconds, out)) for s in shards
+        ctx.Process(target=_baseline_process, args=(s, warmup, seconds, out, decode))
+        for s in shards
     ]
     for process in processes:
         process.start()
