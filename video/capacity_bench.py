@@ -1,6 +1,6 @@
 """`firegrid bench capacity`: how many live streams the hub keeps up with, against decode alone.
 
-    firegrid bench capacity --size WxH --fps F --seconds S --json [--source FILE]
+    firegrid bench capacity --size WxH --fps F --seconds S --json [--source FILE | --scene cctv]
 
 The issue's capacity target, measured directly instead of estimated from CPU per stream: the hub
 must keep up in real time with as many streams as a decode-only baseline can decode in real
@@ -21,6 +21,12 @@ geometric middle until they are 10% apart; the hub's search starts at 80% of the
 limit, and the report says whether it kept up there (`target_met`), with every trial. Near the
 limit a trial is a coin toss (one camera falling five seconds behind fails it): rerun before
 trusting a difference of one step.
+
+`--scene cctv` plays the synthetic still street of `firegrid bench ingest --scene cctv` (moving
+about 10% of the time) on every stream, in whole loops of it, with the hub's activity gate on:
+the live capacity the gate buys on still cameras. The baseline still decodes every frame. All
+streams start together, so their moving spells coincide: the hub's catch-up bursts all fall in
+the same seconds, which is harder than cameras moving independently.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +49,7 @@ import av
 
 from video.config import IngestConfig
 from video.ingest.bench_measure import measure_baseline
-from video.ingest.bench_parts import prepare_clip
+from video.ingest.bench_parts import prepare_cctv_clips, prepare_clip, whole_cctv_loops
 from video.ingest.bench_report import BenchArgs, print_report
 from video.ingest.decoder import open_stream_decoder, to_av_packet
 from video.ingest.errors import CameraError
@@ -67,6 +73,7 @@ class Trial:
     worst_fps: float  # the slowest stream's frames per second over the window
     dropped_frames: int = 0  # the hub's: its decoders fell five seconds behind
     not_online_reports: int = 0  # the hub's: a camera reported stalled or worse
+    decoded_fraction: float | None = None  # the hub's share of frames decoded (gated: below 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,7 @@ class CapacityArgs:
     workers: int | None  # worker processes at least (default one per core), as the hub's config
     analyzer: str
     source: str | None
+    scene: str  # "footage" (the clip or --source) or "cctv" (the still street, gated)
     start: int  # streams of each side's first trial
     max_streams: int  # no trial runs more (a limit found there is a lower bound)
 
@@ -177,7 +185,8 @@ def hub_trial(path: Path, streams: int, args: CapacityArgs, data_dir: Path) -> T
         args.workers or os.cpu_count() or 1,
         args.analyzer, 1, args.source,
     )  # fmt: skip
-    run = asyncio.run(measure_hub([str(path)] * streams, bench, data_dir, args.analyzer, False))
+    gate = args.scene == "cctv"
+    run = asyncio.run(measure_hub([str(path)] * streams, bench, data_dir, args.analyzer, gate))
     worst = min(run.input_fps) if run.input_fps else 0.0
     return Trial(
         streams,
@@ -187,6 +196,7 @@ def hub_trial(path: Path, streams: int, args: CapacityArgs, data_dir: Path) -> T
         worst_fps=round(worst, 2),
         dropped_frames=run.dropped,
         not_online_reports=run.not_online_reports,
+        decoded_fraction=None if run.decoded_fraction is None else round(run.decoded_fraction, 3),
     )
 
 
@@ -195,24 +205,28 @@ def hub_trial(path: Path, streams: int, args: CapacityArgs, data_dir: Path) -> T
 
 def run(args: CapacityArgs) -> dict[str, Any]:
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "firegrid" / "bench"
-    clip = prepare_clip(cache, args.width, args.height, args.fps, args.source)
+    path, described = _served_clip(cache, args)
+    if args.scene == "cctv":
+        args = replace(args, seconds=whole_cctv_loops(args.seconds))
     cores = os.cpu_count() or 1
     data_dir = Path(tempfile.mkdtemp(prefix="firegrid-capacity-"))
     try:
         baseline = search_limit(
-            lambda n: baseline_trial(clip.path, n, args), args.start, cores, args.max_streams
+            lambda n: baseline_trial(path, n, args), args.start, cores, args.max_streams
         )
         baseline_limit = limit_of(baseline)
         at_target = max(1, math.ceil(TARGET * baseline_limit))
         hub = search_limit(
-            lambda n: hub_trial(clip.path, n, args, data_dir), at_target, cores, args.max_streams
+            lambda n: hub_trial(path, n, args, data_dir), at_target, cores, args.max_streams
         )
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     hub_limit = limit_of(hub)
     target_trial = next(t for t in hub if t.streams == at_target)
     return {
-        "clip": clip.describe(),
+        "scene": args.scene,
+        "activity_gate": args.scene == "cctv",
+        "clip": described,
         "size": f"{args.width}x{args.height}",
         "fps": args.fps,
         "seconds_per_trial": args.seconds,
@@ -235,6 +249,14 @@ def run(args: CapacityArgs) -> dict[str, Any]:
     }
 
 
+def _served_clip(cache: Path, args: CapacityArgs) -> tuple[Path, str]:
+    if args.scene == "cctv":
+        scene = prepare_cctv_clips(cache, args.width, args.height, args.fps).scene
+        return scene, f"synthetic still street scene, ~10% active ({scene.name})"
+    clip = prepare_clip(cache, args.width, args.height, args.fps, args.source)
+    return clip.path, clip.describe()
+
+
 def parse_args(argv: Sequence[str]) -> CapacityArgs:
     parser = argparse.ArgumentParser(prog="firegrid bench capacity", description=__doc__)
     parser.add_argument("--size", default="640x360", help="WxH of the streams")
@@ -242,6 +264,12 @@ def parse_args(argv: Sequence[str]) -> CapacityArgs:
     parser.add_argument("--seconds", type=float, default=15.0, help="measured window per trial")
     parser.add_argument("--json", action="store_true", help="print one JSON object (default)")
     parser.add_argument("--source", help="footage to play (as `firegrid bench ingest`)")
+    parser.add_argument(
+        "--scene",
+        choices=["footage", "cctv"],
+        default="footage",
+        help="cctv: the still street scene in whole 40 s loops, with the activity gate on",
+    )
     parser.add_argument("--workers", type=int, help="worker processes at least (default: cores)")
     parser.add_argument("--analyzer", default=DEFAULT_FACTORY, help="module:function factory")
     parser.add_argument("--start", type=int, default=16, help="streams of the first trial")
@@ -252,6 +280,8 @@ def parse_args(argv: Sequence[str]) -> CapacityArgs:
         parser.error(f"--size must be WxH, got {ns.size!r}")
     if not 1 <= ns.start <= ns.max_streams:
         parser.error("--start must be at least 1 and at most --max-streams")
+    if ns.scene == "cctv" and ns.source:
+        parser.error("--source plays footage; the cctv scene is generated")
     return CapacityArgs(
         int(width),
         int(height),
@@ -260,6 +290,7 @@ def parse_args(argv: Sequence[str]) -> CapacityArgs:
         ns.workers,
         ns.analyzer,
         ns.source,
+        ns.scene,
         ns.start,
         ns.max_streams,
     )

@@ -39,7 +39,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import math
 import os
 import shutil
 import sys
@@ -59,7 +58,12 @@ from video.ingest.bench_measure import (
     rss_mb,
     thread_cpu_seconds,
 )
-from video.ingest.bench_parts import CCTV_SECONDS, FIRE_AT_S, prepare_cctv_clips, prepare_clip
+from video.ingest.bench_parts import (
+    FIRE_AT_S,
+    prepare_cctv_clips,
+    prepare_clip,
+    whole_cctv_loops,
+)
 from video.ingest.bench_report import (
     BenchArgs,
     HubRun,
@@ -249,8 +253,7 @@ def run(args: BenchArgs) -> dict[str, Any]:
     gate = args.scene == "cctv"
     if gate:
         # Whole loops of the scene, so the measured share of activity is the scene's own.
-        loops = max(1, math.ceil(args.seconds / CCTV_SECONDS - 0.01))
-        args = dataclasses.replace(args, seconds=loops * CCTV_SECONDS)
+        args = dataclasses.replace(args, seconds=whole_cctv_loops(args.seconds))
         cctv = prepare_cctv_clips(cache, args.width, args.height, args.fps)
         served, described = (
             cctv.scene,

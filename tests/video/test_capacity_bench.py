@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from video.capacity_bench import Trial, limit_of, parse_args, run, search_limit
+from video.ingest import bench_parts
+from video.ingest.bench_parts import whole_cctv_loops
 
 
 def fake_side(limit: int, cpu_ms: float) -> tuple[list[int], Callable[[int], Trial]]:
@@ -58,6 +61,19 @@ def test_start_must_be_within_the_cap() -> None:
         parse_args(["--start", "50", "--max-streams", "10"])
 
 
+def test_the_cctv_scene_is_generated_not_played() -> None:
+    assert parse_args(["--scene", "cctv"]).scene == "cctv"
+    with pytest.raises(SystemExit):
+        parse_args(["--scene", "cctv", "--source", "clip.mp4"])
+
+
+@pytest.mark.parametrize(
+    ("asked", "window"), [(1.0, 40.0), (15.0, 40.0), (40.0, 40.0), (40.3, 40.0), (41.0, 80.0)]
+)
+def test_cctv_windows_are_whole_loops(asked: float, window: float) -> None:
+    assert whole_cctv_loops(asked) == window
+
+
 @pytest.mark.usefixtures("generated_bench_footage")
 def test_a_short_real_run_reports_both_limits() -> None:
     """Real playback, real decoders and the real hub, capped at a few small streams."""
@@ -68,3 +84,21 @@ def test_a_short_real_run_reports_both_limits() -> None:
     assert report["target_streams"] == 2
     for side in ("baseline_trials", "hub_trials"):
         assert all(t["kept_up"] and t["cpu_ms_per_stream_s"] > 0 for t in report[side])
+
+
+def test_a_short_real_cctv_run_gates_the_hub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The still street (shortened to 4 s loops) on the real hub with its activity gate: it
+    decodes only part of the frames, over whole loops, and keeps up."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(bench_parts, "CCTV_SECONDS", 4.0)
+    argv = ["--scene", "cctv", "--size", "320x180", "--seconds", "3", "--max-streams", "1"]
+    args = parse_args([*argv, "--start", "1"])
+    report = run(dataclasses.replace(args, workers=1))
+    assert report["activity_gate"] and report["seconds_per_trial"] == 4.0
+    assert report["hub_max_streams"] == 1
+    (hub,) = report["hub_trials"]
+    assert hub["kept_up"] and 0.0 < hub["decoded_fraction"] < 1.0
+    (baseline,) = report["baseline_trials"]
+    assert baseline["kept_up"] and baseline["decoded_fraction"] is None

@@ -10,6 +10,7 @@ size and rate.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -76,6 +77,13 @@ def prepare_clip(
         _encode(source, partial, width, height, fps)
         partial.replace(path)
     return PreparedClip(path, source)
+
+
+def whole_cctv_loops(seconds: float) -> float:
+    """`seconds` rounded to whole loops of the cctv scene (at least one), so that a window
+    measures the scene's own share of activity, not the part of a loop it happens to cover."""
+    loops = max(1, math.ceil(seconds / CCTV_SECONDS - 0.01))
+    return loops * CCTV_SECONDS
 
 
 def prepare_cctv_clips(cache: Path, width: int, height: int, fps: int) -> CctvClips:
