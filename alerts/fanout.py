@@ -156,10 +156,6 @@ class Fanout:
     def add_listener(self, listener: Callable[[Delivered], None]) -> None:
         self._listeners.append(listener)
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscriptions)
-
     def release(self, event: Event) -> None:
         item = Delivered.of(event)
         if item.seq < self._next:

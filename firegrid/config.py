@@ -32,7 +32,6 @@ class TownshipConfig(BaseModel):
     version: Literal[1] = Field(description="schema version of this file")
     name: str = Field(min_length=1, description="the township's display name")
     name_en: str | None = None
-    timezone: str = "Asia/Shanghai"
     grid: GridCellConfig = Field(description="the root cell (city) of the four-level grid")
     township: Identifier = Field(description="code of the township cell this hub serves")
     cameras: list[CameraConfig] = Field(default_factory=list)

@@ -59,8 +59,6 @@ class IngestConfig(Strict):
 class DetectorConfig(Strict):
     analysis_fps: float = Field(10.0, gt=0, le=30)
     analysis_width: int = Field(320, ge=96, le=1920)
-    night_start_hour: int = Field(19, ge=0, le=23)
-    night_end_hour: int = Field(6, ge=0, le=23)
     work_width: int = Field(
         192, ge=64, le=640, description="width of the small image the classical stages run on"
     )

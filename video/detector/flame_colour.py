@@ -39,12 +39,6 @@ class FlameColourRule:
         return result
 
 
-def rule_for_sensitivity(sensitivity: str) -> FlameColourRule:
-    """A looser margin at high sensitivity proposes more candidates for the verifier to judge."""
-    margins = {"low": 50, "medium": 40, "high": 30}
-    return FlameColourRule(cr_minus_cb=margins.get(sensitivity, 40))
-
-
 def flame_pixels(bgr: BgrImage, rule: FlameColourRule) -> Mask:
     """Convenience for callers holding BGR: convert once and apply the rule."""
     return rule.mask(cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb))

@@ -38,7 +38,6 @@ class SmokeSettings:
     min_change: int = 8  # grey levels from the slow background that count as changed
     grey_share: float = 0.6  # share of grey pixels a candidate block needs
     change_share: float = 0.3  # share of changed pixels a candidate block needs
-    textured: float = 6.0  # mean edge energy above which a block has edges to lose
     sharper: float = 1.25  # edge ratio above which something with edges arrived
     fog_share: float = 0.5  # change over this share of the view: fog, not a fire's smoke
     near_lens_share: float = 0.3  # one region this big is blown near the lens
