@@ -49,7 +49,7 @@ import av
 
 from video.config import IngestConfig
 from video.ingest.bench_measure import measure_baseline
-from video.ingest.bench_parts import prepare_cctv_clips, prepare_clip, whole_cctv_loops
+from video.ingest.bench_parts import bench_cache, served_footage, whole_cctv_loops
 from video.ingest.bench_report import BenchArgs, print_report
 from video.ingest.decoder import open_stream_decoder, to_av_packet
 from video.ingest.errors import CameraError
@@ -88,6 +88,11 @@ class CapacityArgs:
     scene: str  # "footage" (the clip or --source) or "cctv" (the still street, gated)
     start: int  # streams of each side's first trial
     max_streams: int  # no trial runs more (a limit found there is a lower bound)
+
+    @property
+    def gated(self) -> bool:
+        """The hub's activity gate is on (the cctv scene)."""
+        return self.scene == "cctv"
 
 
 # -- the search --------------------------------------------------------------------------------
@@ -181,12 +186,13 @@ def baseline_trial(path: Path, streams: int, args: CapacityArgs) -> Trial:
 
 def hub_trial(path: Path, streams: int, args: CapacityArgs, data_dir: Path) -> Trial:
     bench = BenchArgs(
-        streams, args.width, args.height, args.fps, args.seconds, "footage",
+        streams, args.width, args.height, args.fps, args.seconds, args.scene,
         args.workers or os.cpu_count() or 1,
         args.analyzer, 1, args.source,
     )  # fmt: skip
-    gate = args.scene == "cctv"
-    run = asyncio.run(measure_hub([str(path)] * streams, bench, data_dir, args.analyzer, gate))
+    run = asyncio.run(
+        measure_hub([str(path)] * streams, bench, data_dir, args.analyzer, args.gated)
+    )
     worst = min(run.input_fps) if run.input_fps else 0.0
     return Trial(
         streams,
@@ -204,9 +210,11 @@ def hub_trial(path: Path, streams: int, args: CapacityArgs, data_dir: Path) -> T
 
 
 def run(args: CapacityArgs) -> dict[str, Any]:
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "firegrid" / "bench"
-    path, described = _served_clip(cache, args)
-    if args.scene == "cctv":
+    cache = bench_cache()
+    path, described = served_footage(
+        cache, args.scene, args.width, args.height, args.fps, args.source
+    )
+    if args.gated:
         args = replace(args, seconds=whole_cctv_loops(args.seconds))
     cores = os.cpu_count() or 1
     data_dir = Path(tempfile.mkdtemp(prefix="firegrid-capacity-"))
@@ -225,7 +233,7 @@ def run(args: CapacityArgs) -> dict[str, Any]:
     target_trial = next(t for t in hub if t.streams == at_target)
     return {
         "scene": args.scene,
-        "activity_gate": args.scene == "cctv",
+        "activity_gate": args.gated,
         "clip": described,
         "size": f"{args.width}x{args.height}",
         "fps": args.fps,
@@ -247,14 +255,6 @@ def run(args: CapacityArgs) -> dict[str, Any]:
         "hub_trials": [asdict(t) for t in hub],
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
-
-
-def _served_clip(cache: Path, args: CapacityArgs) -> tuple[Path, str]:
-    if args.scene == "cctv":
-        scene = prepare_cctv_clips(cache, args.width, args.height, args.fps).scene
-        return scene, f"synthetic still street scene, ~10% active ({scene.name})"
-    clip = prepare_clip(cache, args.width, args.height, args.fps, args.source)
-    return clip.path, clip.describe()
 
 
 def parse_args(argv: Sequence[str]) -> CapacityArgs:

@@ -60,8 +60,9 @@ from video.ingest.bench_measure import (
 )
 from video.ingest.bench_parts import (
     FIRE_AT_S,
+    bench_cache,
     prepare_cctv_clips,
-    prepare_clip,
+    served_footage,
     whole_cctv_loops,
 )
 from video.ingest.bench_report import (
@@ -249,19 +250,14 @@ def _all_online(supervisor: IngestSupervisor, cameras: int) -> bool:
 
 
 def run(args: BenchArgs) -> dict[str, Any]:
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "firegrid" / "bench"
+    cache = bench_cache()
     gate = args.scene == "cctv"
     if gate:
         # Whole loops of the scene, so the measured share of activity is the scene's own.
         args = dataclasses.replace(args, seconds=whole_cctv_loops(args.seconds))
-        cctv = prepare_cctv_clips(cache, args.width, args.height, args.fps)
-        served, described = (
-            cctv.scene,
-            f"synthetic still street scene, ~10% active ({cctv.scene.name})",
-        )
-    else:
-        clip = prepare_clip(cache, args.width, args.height, args.fps, args.source)
-        served, described = clip.path, clip.describe()
+    served, described = served_footage(
+        cache, args.scene, args.width, args.height, args.fps, args.source
+    )
     mounts = [Mount.clip(f"/s{i}", served) for i in range(args.streams)]
     data_dir = Path(tempfile.mkdtemp(prefix="firegrid-bench-"))
     fire_s: dict[bool, float | None] = {}
@@ -277,9 +273,10 @@ def run(args: BenchArgs) -> dict[str, Any]:
                 rounds.append(summarise(args, baseline, hub, bare, idle_rss))
         if gate:
             # Gated and not: if both miss, the detector misses this fire, not the gate.
+            fire = prepare_cctv_clips(cache, args.width, args.height, args.fps).fire  # cached
             for gated in (True, False):
                 fire_s[gated] = asyncio.run(
-                    fire_time_to_alarm(cctv.fire, args.analyzer, data_dir, gated)
+                    fire_time_to_alarm(fire, args.analyzer, data_dir, gated)
                 )
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -79,6 +79,23 @@ def prepare_clip(
     return PreparedClip(path, source)
 
 
+def bench_cache() -> Path:
+    """Where the benches keep the footage they encode: `$XDG_CACHE_HOME/firegrid/bench`."""
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "firegrid" / "bench"
+
+
+def served_footage(
+    cache: Path, scene: str, width: int, height: int, fps: int, source: str | None
+) -> tuple[Path, str]:
+    """The clip a bench plays on every stream, and how its report names it: the still street
+    for the `cctv` scene, else real footage (`source`, or the default)."""
+    if scene == "cctv":
+        still = prepare_cctv_clips(cache, width, height, fps).scene
+        return still, f"synthetic still street scene, ~10% active ({still.name})"
+    clip = prepare_clip(cache, width, height, fps, source)
+    return clip.path, clip.describe()
+
+
 def whole_cctv_loops(seconds: float) -> float:
     """`seconds` rounded to whole loops of the cctv scene (at least one), so that a window
     measures the scene's own share of activity, not the part of a loop it happens to cover."""
